@@ -1,2 +1,143 @@
-def main():
-    pass
+"""The ``csw`` command: generate synthetic raw data and build the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from csw.runner import print_summary, run_dbt
+
+TARGETS = ("dev", "postgres", "spark")
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer: {text!r}")
+    return value
+
+
+def _faults(text: str) -> frozenset[str]:
+    from csw.generate import ALL_FAULTS
+
+    if text == "all":
+        return ALL_FAULTS
+    if text == "none":
+        return frozenset()
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = chosen - ALL_FAULTS
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown fault(s) {sorted(unknown)}; choose from {sorted(ALL_FAULTS)}, 'all' or 'none'"
+        )
+    return chosen
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="csw", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic raw directory and its _truth/")
+    gen.add_argument("--out", type=Path, required=True, help="raw directory to write")
+    gen.add_argument("--accounts", type=_positive_int, default=1000)
+    gen.add_argument("--months", type=_positive_int, default=24)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--as-of", type=_parse_date, default=date(2026, 6, 30), help="last simulated day")
+    gen.add_argument(
+        "--faults",
+        type=_faults,
+        default="all",  # argparse passes a string default through `type`
+        help="comma list of duplicates,late_updates,soft_deletes,bad_rows, or 'all' / 'none'",
+    )
+    gen.add_argument(
+        "--no-product-source", action="store_true", help="omit the optional product usage source"
+    )
+    gen.set_defaults(func=cmd_generate)
+
+    build = sub.add_parser("build", help="load a raw directory and run dbt build")
+    build.add_argument("--raw-dir", type=Path, required=True)
+    build.add_argument("--target", choices=TARGETS, default="dev")
+    build.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file (dev)")
+    build.add_argument("--as-of", type=_parse_date, default=None, help="as-of date (default: data)")
+    build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
+    build.add_argument("--full-refresh", action="store_true")
+    build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
+    build.set_defaults(func=cmd_build)
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace, console: Console) -> int:
+    from csw.generate import generate
+
+    summary = generate(
+        out_dir=args.out,
+        accounts=args.accounts,
+        months=args.months,
+        seed=args.seed,
+        as_of=args.as_of,
+        faults=args.faults,
+        product_source=not args.no_product_source,
+    )
+    console.print(f"[green]wrote[/] {args.out}")
+    console.print_json(json.dumps(summary, default=str))
+    return 0
+
+
+def dbt_environment(raw_dir: Path, db_path: Path, target: str) -> dict[str, str]:
+    """The env vars profiles.yml and dbt_project.yml read."""
+    return {
+        "CSW_RAW_DIR": str(raw_dir.resolve()),
+        "CSW_DB_PATH": str(db_path.resolve()),
+        "CSW_TARGET": target,
+    }
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    raw_dir: Path = args.raw_dir
+    if not raw_dir.is_dir():
+        console.print(f"[red]raw directory not found: {raw_dir}[/]")
+        return 2
+    dbt_args = ["build", "--target", args.target]
+    if args.target != "dev":
+        dbt_args += ["--target-path", f"target_{args.target}"]
+    if args.as_of is not None:
+        dbt_args += ["--vars", json.dumps({"as_of_date": args.as_of.isoformat()})]
+    if args.select:
+        dbt_args += ["--select", *args.select]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    console.print(
+        f"[bold]csw build[/] raw={raw_dir} target={args.target}"
+        + (f" db={args.db}" if args.target == "dev" else "")
+    )
+    result = run_dbt(
+        dbt_args,
+        env=dbt_environment(raw_dir, args.db, args.target),
+        console=console,
+        show_progress=not args.no_progress,
+    )
+    print_summary(console, "dbt build", result)
+    return 0 if result.success else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    return args.func(args, console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh machine:
+#   make run   - create .venv if missing, build the bundled demo data into warehouse.duckdb
+#   make test  - create .venv if missing, lint (sqlfluff) and run every test (pytest, dbt build)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_RAW ?= data/demo
+DB ?= warehouse.duckdb
+
+.PHONY: run test lint pytest venv demo-data lock clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
+
+test: $(STAMP) lint pytest
+
+lint: $(STAMP)
+	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/sqlfluff lint models macros tests analyses
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Regenerate the bundled demo dataset (deterministic; a test checks it is up to date).
+demo-data: $(STAMP)
+	rm -rf $(DEMO_RAW)
+	$(BIN)/csw generate --out $(DEMO_RAW) --accounts 200 --months 24 --seed 42
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^pip==' > requirements.lock
+
+clean:
+	rm -rf target target_* logs $(DB) $(DB).wal

@@ -1,0 +1,211 @@
+"""Drive dbt in-process through ``dbtRunner``, with live progress and a summary.
+
+dbt calls event callbacks on its worker threads, and an exception raised inside
+a callback turns the node into an error, so every callback here is wrapped in a
+try/except and only records what it saw.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+_STATUS_STYLE = {
+    "success": ("OK", "green"),
+    "pass": ("PASS", "green"),
+    "warn": ("WARN", "yellow"),
+    "fail": ("FAIL", "red"),
+    "error": ("ERROR", "red"),
+    "skipped": ("SKIP", "dim"),
+    "runtimeerror": ("ERROR", "red"),
+}
+
+
+@dataclass
+class NodeOutcome:
+    """What dbt reported for one node (model, test, seed, unit test)."""
+
+    unique_id: str
+    resource_type: str
+    status: str
+    seconds: float
+    message: str = ""
+
+
+@dataclass
+class DbtResult:
+    """The outcome of one dbt invocation."""
+
+    success: bool
+    nodes: list[NodeOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for node in self.nodes if node.status in statuses)
+
+    @property
+    def failed_nodes(self) -> list[NodeOutcome]:
+        return [n for n in self.nodes if n.status in ("fail", "error", "runtimeerror")]
+
+
+@contextmanager
+def temporary_env(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a dbt invocation."""
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class _ProgressListener:
+    """Collects dbt events into a :class:`DbtResult` and updates a progress bar."""
+
+    def __init__(self, console: Console, progress: Progress | None):
+        self.console = console
+        self.progress = progress
+        self.task = progress.add_task("dbt", total=None) if progress else None
+        self.nodes: list[NodeOutcome] = []
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event) -> None:  # dbt EventMsg
+        try:
+            self._handle(event)
+        except Exception as exc:  # never let a display problem fail a node
+            self.errors.append(f"progress callback failed: {exc!r}")
+
+    def _handle(self, event) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine" and self.progress is not None:
+            self.progress.update(self.task, total=event.data.node_count)
+        elif name == "NodeFinished":
+            self._node_finished(event.data)
+        elif event.info.level == "error" and name not in ("LogTestResult", "LogModelResult"):
+            message = event.info.msg.strip()
+            if message:
+                with self._lock:
+                    self.errors.append(message)
+
+    def _node_finished(self, data) -> None:
+        info = data.node_info
+        result = data.run_result
+        status = (result.status or info.node_status or "").lower()
+        outcome = NodeOutcome(
+            unique_id=info.unique_id,
+            resource_type=info.resource_type,
+            status=status,
+            seconds=float(result.execution_time or 0.0),
+            message=(result.message or "").strip(),
+        )
+        with self._lock:
+            self.nodes.append(outcome)
+        label, style = _STATUS_STYLE.get(status, (status.upper(), "white"))
+        short_name = info.unique_id.split(".", 2)[-1]
+        line = f"[{style}]{label:<5}[/] {info.resource_type:<9} {short_name} [dim]{outcome.seconds:.2f}s[/]"
+        if status in ("fail", "error", "warn", "runtimeerror") and outcome.message:
+            line += f"\n      [{style}]{outcome.message}[/]"
+        self.console.print(line, highlight=False)
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+
+def run_dbt(
+    args: Sequence[str],
+    env: dict[str, str] | None = None,
+    console: Console | None = None,
+    show_progress: bool = True,
+) -> DbtResult:
+    """Run one dbt command in-process with live progress and return what happened."""
+    from dbt.cli.main import dbtRunner  # imported lazily: dbt is slow to import
+
+    console = console or Console(stderr=True)
+    full_args = [
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    progress = (
+        Progress(
+            TextColumn("[bold blue]dbt {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        if show_progress
+        else None
+    )
+    listener = _ProgressListener(console, progress)
+    with temporary_env(env or {}):
+        if progress is not None:
+            progress.start()
+        try:
+            result = dbtRunner(callbacks=[listener]).invoke(full_args)
+        finally:
+            if progress is not None:
+                progress.stop()
+    errors = list(listener.errors)
+    if result.exception is not None:
+        errors.append(str(result.exception))
+    return DbtResult(
+        success=bool(result.success),
+        nodes=listener.nodes,
+        errors=_unique(errors),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _unique(messages: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for message in messages:
+        seen.setdefault(message, None)
+    return list(seen)
+
+
+def print_summary(console: Console, title: str, result: DbtResult) -> None:
+    """A short table of what ran, then every failure with its message."""
+    table = Table(title=title, show_header=True, header_style="bold")
+    for column in ("resource", "ok", "warn", "fail/error", "skipped"):
+        table.add_column(column, justify="right" if column != "resource" else "left")
+    by_type: dict[str, list[NodeOutcome]] = {}
+    for node in result.nodes:
+        by_type.setdefault(node.resource_type, []).append(node)
+    for resource_type, nodes in sorted(by_type.items()):
+        sub = DbtResult(success=True, nodes=nodes)
+        table.add_row(
+            resource_type,
+            str(sub.count("success", "pass")),
+            str(sub.count("warn")),
+            str(sub.count("fail", "error", "runtimeerror")),
+            str(sub.count("skipped")),
+        )
+    console.print(table)
+    for node in result.failed_nodes:
+        console.print(f"[red]✗ {node.unique_id}[/]: {node.message}", highlight=False)
+    for message in result.errors:
+        console.print(f"[red]{message}[/]", highlight=False)
+    verdict = "[green]PASSED[/]" if result.success else "[red]FAILED[/]"
+    console.print(f"{verdict} in {result.seconds:.1f}s", highlight=False)

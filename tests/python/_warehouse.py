@@ -1,0 +1,106 @@
+"""Helpers shared by the end-to-end tests: generate, build, read marts, compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from csw.cli import main as csw_main
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A generated raw directory and the DuckDB file built from it."""
+
+    raw_dir: Path
+    db_path: Path
+
+    @property
+    def truth_dir(self) -> Path:
+        return self.raw_dir / "_truth"
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Rows as Python objects (Decimal, date, int, bool): no float or NaN coercion."""
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+
+    def truth(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.truth_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def generate_and_build(workdir: Path, accounts: int, months: int, seed: int, extra: list[str] = ()) -> Warehouse:
+    """Run `csw generate` then `csw build`; fail loudly if either fails."""
+    raw_dir = workdir / "raw"
+    db_path = workdir / "warehouse.duckdb"
+    rc = csw_main(
+        ["generate", "--out", str(raw_dir), "--accounts", str(accounts),
+         "--months", str(months), "--seed", str(seed), *extra]
+    )
+    assert rc == 0, "csw generate failed"
+    rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress"])
+    assert rc == 0, "csw build failed (see the dbt output above)"
+    return Warehouse(raw_dir=raw_dir, db_path=db_path)
+
+
+def _canonical(value) -> str:
+    """One text form per value so marts (typed) and truth (CSV text) compare exactly."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value.as_tuple().exponent <= -2 else str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    if text.lower() in ("true", "false"):
+        return text.lower()
+    return text
+
+
+def canonical_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({col: [_canonical(v) for v in frame[col].tolist()] for col in columns})
+    return out.sort_values(columns).reset_index(drop=True)
+
+
+def diff_frames(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str], values: list[str],
+                limit: int = 15) -> list[str]:
+    """Row-by-row differences, keyed; a readable line per mismatch (the first `limit`)."""
+    cols = keys + values
+    a = canonical_frame(actual, cols)
+    e = canonical_frame(expected, cols)
+    merged = a.merge(e, on=keys, how="outer", suffixes=("_mart", "_truth"), indicator=True)
+    problems: list[str] = []
+    for row in merged.itertuples(index=False):
+        record = row._asdict()
+        key = ", ".join(f"{k}={record[k]}" for k in keys)
+        side = record["_merge"]
+        if side == "left_only":
+            problems.append(f"only in mart: {key} " + _values(record, values, "_mart"))
+        elif side == "right_only":
+            problems.append(f"only in truth: {key} " + _values(record, values, "_truth"))
+        else:
+            diffs = [
+                f"{v}: mart={record[v + '_mart']!r} truth={record[v + '_truth']!r}"
+                for v in values
+                if record[v + "_mart"] != record[v + "_truth"]
+            ]
+            if diffs:
+                problems.append(f"{key}: " + "; ".join(diffs))
+    total = len(problems)
+    shown = problems[:limit]
+    if total > limit:
+        shown.append(f"... and {total - limit} more")
+    return shown
+
+
+def _values(record: dict, values: list[str], suffix: str) -> str:
+    return "(" + ", ".join(f"{v}={record[v + suffix]!r}" for v in values) + ")"
