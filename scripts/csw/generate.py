@@ -31,6 +31,7 @@ from csw.generator.subscriptions import build_book
 
 ALL_FAULTS = frozenset({"duplicates", "late_updates", "soft_deletes", "bad_rows"})
 HOUR = 3600
+MIN_ACCOUNTS = 20  # below this some sources can come out empty
 
 
 def _extracted(rng: np.random.Generator, modified: np.ndarray, final: int) -> np.ndarray:
@@ -192,12 +193,14 @@ def generate(out_dir: Path, accounts: int, months: int, seed: int, as_of: date =
     """Write ``<out_dir>/<source>/<table>.csv`` and ``<out_dir>/_truth``; return a small summary.
 
     ``as_of`` is the last simulated day; the window is the ``months`` whole months ending
-    with its month. ``faults`` is a subset of :data:`ALL_FAULTS`. Without ``product_source``
+    with its month. Needs at least 20 accounts. ``faults`` is a subset of :data:`ALL_FAULTS`. Without ``product_source``
     the ``product`` folder is not written.
     """
     unknown = set(faults) - ALL_FAULTS
     if unknown:
         raise ValueError(f"unknown faults: {sorted(unknown)}")
+    if accounts < MIN_ACCOUNTS or months < 1:
+        raise ValueError(f"need accounts >= {MIN_ACCOUNTS} and months >= 1, got {accounts} and {months}")
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     for sub in ("crm", "billing", "support", "survey", "product", "_truth"):

@@ -228,6 +228,8 @@ def _tenths_text(tenths: np.ndarray) -> np.ndarray:
 def cents_text(cents) -> np.ndarray:
     """Integer cents as decimal text with exactly 2 decimals; NULL (pd.NA) stays empty."""
     arr = pd.array(cents, "Int64")
+    if len(arr) == 0:
+        return np.array([], dtype=str)
     null = arr.isna()
     c = np.asarray(arr.fillna(0), dtype=np.int64)
     a = np.abs(c)

@@ -290,9 +290,17 @@ def test_faults_do_not_change_the_truth(gen_dir, gen_clean):
         assert (gen_dir / "_truth" / f"{name}.csv").read_bytes() == (gen_clean / "_truth" / f"{name}.csv").read_bytes()
 
 
-def test_unknown_fault_is_rejected(tmp_path):
+def test_bad_arguments_are_rejected(tmp_path):
     with pytest.raises(ValueError, match="unknown faults"):
-        generate(tmp_path, accounts=10, months=3, seed=1, faults=ALL_FAULTS | {"gremlins"})
+        generate(tmp_path, accounts=50, months=3, seed=1, faults=ALL_FAULTS | {"gremlins"})
+    with pytest.raises(ValueError, match="accounts >= 20"):
+        generate(tmp_path, accounts=5, months=3, seed=1)
+
+
+def test_a_one_month_window_of_a_few_days_still_works(tmp_path):
+    summary = generate(tmp_path, accounts=20, months=1, seed=4, as_of=date(2025, 3, 5))
+    assert summary["truth_rows"]["nps_monthly"] == 1
+    assert truth(tmp_path, "mrr").month.isin(["2025-03-01"]).all()
 
 
 # --- content that later models rely on -------------------------------------------------------------

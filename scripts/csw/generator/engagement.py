@@ -16,9 +16,11 @@ import pandas as pd
 from .calendar import DAY, OPEN, Window, day_secs, days, month_of, month_start
 from .lives import ANALYTICS
 from .subscriptions import Book
+from .ids import ids
 
 ACTIVITY_TYPES = np.array(["meeting", "call", "qbr", "onsite_visit", "email", "webinar", "training",
                            "in_app_message", "automated_email", "community_post", "community_event"])
+ACTIVITY_LABEL = np.char.add(np.char.replace(ACTIVITY_TYPES, "_", " "), ": ")
 AUTOMATED = np.isin(ACTIVITY_TYPES, ["in_app_message", "automated_email", "community_post"])
 ACTIVITY_P = np.array([  # by size: smb, mid_market, enterprise
     [.03, .04, .0, .0, .12, .05, .03, .35, .30, .05, .03],
@@ -120,12 +122,12 @@ def make_activities(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
     contact = ctx.contacts["contact_id"].to_numpy()[ctx.contact_of(rng, ev["acct"].to_numpy())]
     contact = np.where(rng.random(len(ev)) < 0.8, contact, None)
     name = ctx.accounts["account_name"].to_numpy(str)[ev["acct"]]
-    subject = np.char.add(np.char.add(np.char.replace(ACTIVITY_TYPES[kind], "_", " "), ": "), name)
+    subject = np.char.add(ACTIVITY_LABEL[kind], name)
     out = pd.DataFrame({"account_id": ctx.accounts["account_id"].to_numpy()[ev["acct"]], "contact_id": contact,
                         "user_id": user, "activity_type": ACTIVITY_TYPES[kind], "occurred_at": ev["secs"].to_numpy(),
                         "subject": subject})
     out = out.sort_values(["occurred_at", "account_id"], kind="stable", ignore_index=True)
-    out.insert(0, "activity_id", np.char.add("ACT-", np.char.zfill(np.arange(1, len(out) + 1).astype(str), 8)))
+    out.insert(0, "activity_id", ids("ACT-", len(out), 8))
     return out
 
 
@@ -156,7 +158,7 @@ def make_opportunities(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
     ], ignore_index=True)
     out["close_date"] = days(out["close_date"])
     out = out.sort_values(["close_date", "account_id", "opportunity_type"], kind="stable", ignore_index=True)
-    out.insert(0, "opportunity_id", np.char.add("OPP-", np.char.zfill(np.arange(1, len(out) + 1).astype(str), 7)))
+    out.insert(0, "opportunity_id", ids("OPP-", len(out), 7))
     return out
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .calendar import DAY, Window, add_months, day_secs, days, month_of
 from .subscriptions import Book
 from ..truth import rhu
+from .ids import ids
 
 TAX_BP = {"USD": 0, "CAD": 1300, "EUR": 2000, "GBP": 2000, "JPY": 1000}
 FAILURE_CODES = np.array(["card_declined", "insufficient_funds", "expired_card"])
@@ -66,7 +67,7 @@ def make_invoices(rng: np.random.Generator, book: Book, billing_accounts: pd.Dat
     inv["in_dunning"] = in_dunning
     inv = pd.concat([inv, _credit_notes(rng, inv[paid], end_secs)], ignore_index=True)
     inv = inv.sort_values(["issued_on", "ba_idx", "sub_idx", "amount"], kind="stable", ignore_index=True)
-    inv["invoice_id"] = np.char.add("INV-", np.char.zfill(np.arange(1, len(inv) + 1).astype(str), 8))
+    inv["invoice_id"] = ids("INV-", len(inv), 8)
     return inv, _payments(rng, inv, end_secs)
 
 
@@ -115,5 +116,5 @@ def _payments(rng: np.random.Generator, inv: pd.DataFrame, end_secs: int) -> pd.
                                                                       ignore_index=True)
     pay["invoice_id"] = inv["invoice_id"].to_numpy()[pay["inv"]]
     pay["amount"] = total[pay["inv"]]
-    pay["payment_id"] = np.char.add("PAY-", np.char.zfill(np.arange(1, len(pay) + 1).astype(str), 8))
+    pay["payment_id"] = ids("PAY-", len(pay), 8)
     return pay

@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import lives as lv
 from .calendar import OPEN, Window, add_months, days
+from .ids import ids
 
 PERIOD_NAME = {1: "month", 3: "quarter", 12: "year"}
 
@@ -86,13 +87,13 @@ def build_book(rng: np.random.Generator, billing_accounts: pd.DataFrame, window:
     subs = _end_of_subscriptions(subs, lives, closures, cross)
     subs["ba_idx"] = lives["ba_idx"].to_numpy()[subs["life"]]
     subs = subs.sort_values(["ba_idx", "started_on", "life", "seq"], kind="stable", ignore_index=True)
-    subs["subscription_id"] = np.char.add("SUB-", np.char.zfill(np.arange(1, len(subs) + 1).astype(str), 7))
+    subs["subscription_id"] = ids("SUB-", len(subs), 7)
     subs["billing_account_id"] = billing_accounts["billing_account_id"].to_numpy()[subs["ba_idx"]]
     subs["status"] = _status(subs, lives, window)
     sub_idx = pd.Series(np.arange(len(subs)), index=pd.MultiIndex.from_frame(subs[["life", "seq"]]))
     charges = segments.assign(sub_idx=sub_idx.loc[pd.MultiIndex.from_frame(segments[["life", "seq"]])].to_numpy())
     charges = charges.sort_values(["sub_idx", "eff_from", "product", "charge_type"], kind="stable", ignore_index=True)
-    charges["charge_id"] = np.char.add("CHG-", np.char.zfill(np.arange(1, len(charges) + 1).astype(str), 8))
+    charges["charge_id"] = ids("CHG-", len(charges), 8)
     charges["subscription_id"] = subs["subscription_id"].to_numpy()[charges["sub_idx"]]
     charges["product_id"] = np.array([p[0] for p in lv.PRODUCTS])[charges["product"]]
     charges["billing_period"] = charges["months"].map(PERIOD_NAME)
