@@ -13,9 +13,6 @@ import pandas as pd
 
 from csw.generator.calendar import Window, days, month_of, month_start
 
-MOVEMENT_TYPES = ("new", "upsell", "cross_sell", "downsell", "churn", "win_back", "fx_adjustment")
-
-
 def rhu(n, d) -> np.ndarray:
     """round_half_up(n / d) on int64 arrays, d > 0: sign(n) * ((2|n| + d) div 2d)."""
     n = np.asarray(n, dtype=np.int64)

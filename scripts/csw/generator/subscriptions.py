@@ -41,8 +41,7 @@ def _play_all(rng: np.random.Generator, billing_accounts: pd.DataFrame, window: 
     second, cross2 = lv.simulate(rng, wb_ba, wb_start, window, allow_trial=False)
     offset = len(first.lives)
     shift = (lambda df: df.assign(life=df["life"] + offset))
-    lives = pd.concat([first.lives.assign(is_win_back=False), second.lives.assign(is_win_back=True)],
-                      ignore_index=True)
+    lives = pd.concat([first.lives, second.lives], ignore_index=True)
     segments = pd.concat([first.segments, shift(second.segments)], ignore_index=True)
     closures = pd.concat([first.closures, shift(second.closures)], ignore_index=True)
     cross = pd.concat([cross1, shift(cross2)], ignore_index=True)
