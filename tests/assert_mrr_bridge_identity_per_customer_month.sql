@@ -52,7 +52,7 @@ customer_months as (
 
     select
         mrr.customer_id,
-        cast({{ dbt.dateadd('month', 1, 'mrr.month') }} as date) as month
+        cast({{ dbt.dateadd('month', 1, 'mrr.month') }} as date) as month  -- noqa: RF04
 
     from mrr
     cross join as_of

@@ -116,7 +116,7 @@ flagged as (
 
 ),
 
-{#- Gaps and islands over the months with MRR: months in one unbroken run
+{# Gaps and islands over the months with MRR: months in one unbroken run
     share month_number - row_number. #}
 paid_runs as (
 

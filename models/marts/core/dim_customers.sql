@@ -199,7 +199,7 @@ active_trials as (
 
 ),
 
-{#- Realized LTV: each paid invoice (credit notes have a negative subtotal)
+{# Realized LTV: each paid invoice (credit notes have a negative subtotal)
     at the rate of the latest rate_date <= issued_date; an invoice issued
     before its currency's first rate uses that first rate. #}
 invoice_rate_candidates as (
@@ -214,7 +214,9 @@ invoice_rate_candidates as (
             partition by invoices.invoice_id
             order by
                 case when exchange_rates.rate_date <= invoices.issued_date then 0 else 1 end,
-                case when exchange_rates.rate_date <= invoices.issued_date then exchange_rates.rate_date end desc,
+                case
+                    when exchange_rates.rate_date <= invoices.issued_date then exchange_rates.rate_date
+                end desc,
                 exchange_rates.rate_date asc
         ) as rate_preference
 
@@ -223,6 +225,25 @@ invoice_rate_candidates as (
         on invoices.billing_account_id = billing_accounts.billing_account_id
     left join exchange_rates
         on billing_accounts.currency = exchange_rates.currency
+
+),
+
+invoice_rates as (
+
+    select
+        customer_id,
+        subtotal,
+        case
+            when currency = 'USD' then 100000000
+            when usd_per_unit is null
+                then {{ csw_raise_error(
+                    "'missing FX rate for currency ' || currency || ' (paid invoice ' || invoice_id || ')'"
+                ) }}
+            else {{ csw_scaled_int('usd_per_unit', 8) }}
+        end as usd_per_unit_e8
+
+    from invoice_rate_candidates
+    where rate_preference = 1
 
 ),
 
@@ -235,20 +256,7 @@ invoice_usd as (
             '100000000'
         ) }} as subtotal_usd_cents
 
-    from (
-        select
-            customer_id,
-            subtotal,
-            case
-                when currency = 'USD' then 100000000
-                when usd_per_unit is null
-                    then {{ csw_raise_error("'missing FX rate for currency ' || currency || ' (paid invoice ' || invoice_id || ')'") }}
-                else {{ csw_scaled_int('usd_per_unit', 8) }}
-            end as usd_per_unit_e8
-
-        from invoice_rate_candidates
-        where rate_preference = 1
-    ) as invoice_rates
+    from invoice_rates
 
 ),
 
@@ -263,7 +271,7 @@ realized_ltv as (
 
 ),
 
-{#- Monthly logo churn rate per segment (the segment at the end of M-1) over
+{# Monthly logo churn rate per segment (the segment at the end of M-1) over
     the trailing 12 months ending with the as-of month. #}
 segment_monthly_churn as (
 

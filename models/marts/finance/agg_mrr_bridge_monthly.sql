@@ -130,11 +130,14 @@ movement_totals as (
     select
         month_start_date,
         segment,
-        {% for movement_type in movement_types -%}
-            sum(
-                case when movement_type = '{{ movement_type }}' then mrr_change_cents else 0 end
-            ) as {{ movement_type }}_cents{{ ',' if not loop.last }}
-        {% endfor %}
+        sum(case when movement_type = 'new' then mrr_change_cents else 0 end) as new_cents,
+        sum(case when movement_type = 'upsell' then mrr_change_cents else 0 end) as upsell_cents,
+        sum(case when movement_type = 'cross_sell' then mrr_change_cents else 0 end) as cross_sell_cents,
+        sum(case when movement_type = 'downsell' then mrr_change_cents else 0 end) as downsell_cents,
+        sum(case when movement_type = 'churn' then mrr_change_cents else 0 end) as churn_cents,
+        sum(case when movement_type = 'win_back' then mrr_change_cents else 0 end) as win_back_cents,
+        sum(case when movement_type = 'fx_adjustment' then mrr_change_cents else 0 end) as fx_adjustment_cents
+
     from movement_segments
     group by
         month_start_date,
@@ -170,7 +173,7 @@ joined as (
 final as (
 
     select
-        month_start_date as month,
+        month_start_date as month,  -- noqa: RF04
         segment,
         {{ csw_cents_to_decimal('starting_mrr_cents') }} as starting_mrr_usd,
         {% for movement_type in movement_types -%}

@@ -85,7 +85,7 @@ monthly_movements as (
 
 ),
 
-{#- 12-month base: customers with MRR in M-12, their M-12 local MRR restated
+{# 12-month base: customers with MRR in M-12, their M-12 local MRR restated
     at M's rates (per customer, product and currency, like prev_restated). #}
 base_restated as (
 
@@ -168,7 +168,7 @@ joined as (
 final as (
 
     select
-        month_start_date as month,
+        month_start_date as month,  -- noqa: RF04
         cast(customers_start as integer) as customers_start,
         cast(churned_customers as integer) as churned_customers,
         {{ csw_ratio('churned_customers', 'customers_start') }} as logo_churn_rate,
