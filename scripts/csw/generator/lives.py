@@ -107,8 +107,10 @@ class _LifeSim:
         self.past_due = self.converts & self.involuntary & (boundary <= end) & ~self.churned
         self.canceled_on = np.where(self.churned, cancel, OPEN)
         self.reason = np.where(self.involuntary, "payment_failed", rng.choice(REASONS, n, p=REASON_P))
-        # Most voluntary churners (and a few involuntary ones) show warning signals beforehand.
+        # Most voluntary churners (and a few involuntary ones) show warning signals in the ~3 months
+        # before service ends; seat cuts start once the customer has decided.
         self.signal = self.churned & (rng.random(n) < np.where(self.involuntary, 0.2, 0.75))
+        self.warn_from = np.where(self.signal, cancel - rng.integers(75, 120, n), OPEN)
         self.horizon = np.minimum(self.canceled_on, end + 1)
         self.trial_lost = self.has_trial & ~self.converts & (self.trial_end <= end)
 
@@ -139,7 +141,7 @@ class _LifeSim:
         for j in range(dates.shape[1]):
             d, k, v = dates[:, j], kinds[:, j], valid[:, j]
             segs.append(self._paid_segment(v, seq, tier, rises, q, disc, seg_start, d))
-            warning = self.signal & (d >= self.decision - 90)
+            warning = self.signal & (d >= self.warn_from)
             q = np.where(v & (k == SEAT), self._new_seats(q, warning), q)
             step = np.where(warning | (rng.random(n) < 0.35), -1, 1)
             step = np.where((tier + step < 0) | (tier + step > 3), -step, step)
@@ -236,7 +238,7 @@ class _LifeSim:
             "ba_idx": self.ba, "start": self.start, "has_trial": self.has_trial, "trial_end": self.trial_end,
             "converts": self.converts, "trial_lost": self.trial_lost, "paid_start": self.paid_start,
             "months": self.months, "q0": self.q0, "churned": self.churned, "involuntary": self.involuntary,
-            "past_due": self.past_due, "fail_on": self.fail_on, "decision": self.decision,
+            "past_due": self.past_due, "fail_on": self.fail_on, "decision": self.decision, "warn_from": self.warn_from,
             "canceled_on": self.canceled_on, "reason": self.reason, "signal": self.signal,
             "last_seq": seq,
         })

@@ -103,7 +103,7 @@ def _format_percent(bp: np.ndarray) -> pa.Array:
 def _format_column(kind: str, values: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
     """Text of one typed column and the rows that are NULL by value (open dates)."""
     if kind == "s":
-        return pa.array(values, pa.string()), None
+        return pa.array(values, pa.string(), from_pandas=True), None
     if kind == "i":
         return pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string()), None
     if kind == "m":
