@@ -68,7 +68,7 @@ billing_customers as (
         billing_accounts.currency,
         coalesce(
             {% for hop in range(max_merge_hops, 0, -1) -%}
-                hop_{{ hop }}.account_id,
+            hop_{{ hop }}.account_id,
             {% endfor -%}
             {{ dbt.concat(["'billing:'", 'billing_accounts.billing_account_id']) }}
         ) as customer_id
@@ -77,8 +77,8 @@ billing_customers as (
     left join crm_accounts as hop_1
         on billing_accounts.crm_account_id = hop_1.account_id
     {% for hop in range(2, max_merge_hops + 1) -%}
-        left join crm_accounts as hop_{{ hop }}
-            on hop_{{ hop - 1 }}.merged_into_account_id = hop_{{ hop }}.account_id
+    left join crm_accounts as hop_{{ hop }}
+        on hop_{{ hop - 1 }}.merged_into_account_id = hop_{{ hop }}.account_id
     {% endfor %}
 
 ),
@@ -106,7 +106,10 @@ in_service as (
         and charges.is_trial = false
         and charges.effective_from_date <= as_of.as_of_month_end
         and (charges.effective_to_date is null or charges.effective_to_date > as_of.as_of_month_end)
-        and (subscriptions.canceled_date is null or subscriptions.canceled_date > as_of.as_of_month_end)
+        and (
+            subscriptions.canceled_date is null
+            or subscriptions.canceled_date > as_of.as_of_month_end
+        )
 
 ),
 

@@ -85,7 +85,8 @@ checked as (
     left join mrr as previous_mrr
         on
             customer_months.customer_id = previous_mrr.customer_id
-            and cast({{ dbt.dateadd('month', -1, 'customer_months.month') }} as date) = previous_mrr.month
+            and cast({{ dbt.dateadd('month', -1, 'customer_months.month') }} as date)
+            = previous_mrr.month
     left join movements
         on
             customer_months.customer_id = movements.customer_id

@@ -46,8 +46,10 @@ segment_sums as (
         month,
         sum(starting_mrr_usd) as starting_mrr_usd,
         sum(ending_mrr_usd) as ending_mrr_usd,
-        sum(fx_adjustment_usd + new_usd + upsell_usd + cross_sell_usd + downsell_usd + churn_usd + win_back_usd)
-            as movement_usd,
+        sum(
+            fx_adjustment_usd + new_usd + upsell_usd + cross_sell_usd
+            + downsell_usd + churn_usd + win_back_usd
+        ) as movement_usd,
         sum(customers_start) as customers_start,
         sum(customers_end) as customers_end
 
@@ -72,8 +74,9 @@ segment_breaks as (
         and (
             bridge.starting_mrr_usd <> segment_sums.starting_mrr_usd
             or bridge.ending_mrr_usd <> segment_sums.ending_mrr_usd
-            or bridge.fx_adjustment_usd + bridge.new_usd + bridge.upsell_usd + bridge.cross_sell_usd
-            + bridge.downsell_usd + bridge.churn_usd + bridge.win_back_usd <> segment_sums.movement_usd
+            or bridge.fx_adjustment_usd + bridge.new_usd + bridge.upsell_usd
+            + bridge.cross_sell_usd + bridge.downsell_usd + bridge.churn_usd
+            + bridge.win_back_usd <> segment_sums.movement_usd
             or bridge.customers_start <> segment_sums.customers_start
             or bridge.customers_end <> segment_sums.customers_end
         )
@@ -90,7 +93,8 @@ chain_breaks as (
     from bridge as current_month
     inner join bridge as previous_month
         on
-            cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date) = previous_month.month
+            cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date)
+            = previous_month.month
             and current_month.segment = previous_month.segment
     where
         current_month.segment = 'all'

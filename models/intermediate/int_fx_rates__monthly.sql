@@ -58,7 +58,9 @@ needed_currency_months as (
 
     from segment_months
     inner join months
-        on cast({{ dbt.dateadd('month', 1, 'segment_months.month_start_date') }} as date) = months.month_start_date
+        on
+            cast({{ dbt.dateadd('month', 1, 'segment_months.month_start_date') }} as date)
+            = months.month_start_date
 
 ),
 

@@ -215,7 +215,8 @@ invoice_rate_candidates as (
             order by
                 case when exchange_rates.rate_date <= invoices.issued_date then 0 else 1 end,
                 case
-                    when exchange_rates.rate_date <= invoices.issued_date then exchange_rates.rate_date
+                    when exchange_rates.rate_date <= invoices.issued_date
+                        then exchange_rates.rate_date
                 end desc,
                 exchange_rates.rate_date asc
         ) as rate_preference

@@ -132,7 +132,9 @@ final as (
         cohort_months.cohort_month,
         cohort_months.month_start_date as month,  -- noqa: RF04
         cast(
-            {{ dbt.datediff('cohort_months.cohort_month', 'cohort_months.month_start_date', 'month') }}
+            {{ dbt.datediff(
+                'cohort_months.cohort_month', 'cohort_months.month_start_date', 'month'
+            ) }}
             as integer
         ) as months_since_cohort_start,
         cast(cohort_months.cohort_customers as integer) as cohort_customers,
@@ -142,7 +144,9 @@ final as (
         {{ csw_cents_to_decimal('cohort_months.mrr_usd_cents') }} as mrr_usd,
         {{ csw_ratio('cohort_months.mrr_usd_cents', 'cohort_months.first_month_restated_cents') }}
             as nrr,
-        {{ csw_ratio('cohort_months.capped_mrr_usd_cents', 'cohort_months.first_month_restated_cents') }}
+        {{ csw_ratio(
+            'cohort_months.capped_mrr_usd_cents', 'cohort_months.first_month_restated_cents'
+        ) }}
             as grr
 
     from cohort_months

@@ -75,10 +75,18 @@ monthly_movements as (
 
     select
         month_start_date,
-        sum(case when movement_type = 'upsell' then mrr_change_cents else 0 end) as upsell_cents,
-        sum(case when movement_type = 'cross_sell' then mrr_change_cents else 0 end) as cross_sell_cents,
-        sum(case when movement_type = 'downsell' then mrr_change_cents else 0 end) as downsell_cents,
-        sum(case when movement_type = 'churn' then mrr_change_cents else 0 end) as churn_cents
+        sum(
+            case when movement_type = 'upsell' then mrr_change_cents else 0 end
+        ) as upsell_cents,
+        sum(
+            case when movement_type = 'cross_sell' then mrr_change_cents else 0 end
+        ) as cross_sell_cents,
+        sum(
+            case when movement_type = 'downsell' then mrr_change_cents else 0 end
+        ) as downsell_cents,
+        sum(
+            case when movement_type = 'churn' then mrr_change_cents else 0 end
+        ) as churn_cents
 
     from movements
     group by month_start_date
