@@ -202,49 +202,77 @@ active_trials as (
 {# Realized LTV: each paid invoice (credit notes have a negative subtotal)
     at the rate of the latest rate_date <= issued_date; an invoice issued
     before its currency's first rate uses that first rate. #}
-invoice_rate_candidates as (
+invoice_currencies as (
 
     select
         invoices.invoice_id,
         billing_accounts.customer_id,
         billing_accounts.currency,
-        invoices.subtotal,
+        invoices.issued_date,
+        invoices.subtotal
+
+    from invoices
+    inner join billing_accounts
+        on invoices.billing_account_id = billing_accounts.billing_account_id
+
+),
+
+issue_dates as (
+
+    select distinct
+        currency,
+        issued_date
+
+    from invoice_currencies
+    where currency <> 'USD'
+
+),
+
+{# One rate per currency and issue date (not per invoice: far fewer pairs). #}
+issue_date_rate_candidates as (
+
+    select
+        issue_dates.currency,
+        issue_dates.issued_date,
         exchange_rates.usd_per_unit,
         row_number() over (
-            partition by invoices.invoice_id
+            partition by issue_dates.currency, issue_dates.issued_date
             order by
-                case when exchange_rates.rate_date <= invoices.issued_date then 0 else 1 end,
+                case when exchange_rates.rate_date <= issue_dates.issued_date then 0 else 1 end,
                 case
-                    when exchange_rates.rate_date <= invoices.issued_date
+                    when exchange_rates.rate_date <= issue_dates.issued_date
                         then exchange_rates.rate_date
                 end desc,
                 exchange_rates.rate_date asc
         ) as rate_preference
 
-    from invoices
-    inner join billing_accounts
-        on invoices.billing_account_id = billing_accounts.billing_account_id
+    from issue_dates
     left join exchange_rates
-        on billing_accounts.currency = exchange_rates.currency
+        on issue_dates.currency = exchange_rates.currency
 
 ),
 
 invoice_rates as (
 
     select
-        customer_id,
-        subtotal,
+        invoice_currencies.customer_id,
+        invoice_currencies.subtotal,
         case
-            when currency = 'USD' then 100000000
-            when usd_per_unit is null
+            when invoice_currencies.currency = 'USD' then 100000000
+            when issue_date_rates.usd_per_unit is null
                 then {{ csw_raise_error(
-                    "'missing FX rate for currency ' || currency || ' (paid invoice ' || invoice_id || ')'"
+                    "'missing FX rate for currency ' || invoice_currencies.currency"
+                    ~ " || ' (paid invoice ' || invoice_currencies.invoice_id || ')'"
                 ) }}
-            else {{ csw_scaled_int('usd_per_unit', 8) }}
+            else {{ csw_scaled_int('issue_date_rates.usd_per_unit', 8) }}
         end as usd_per_unit_e8
 
-    from invoice_rate_candidates
-    where rate_preference = 1
+    from invoice_currencies
+    left join issue_date_rate_candidates as issue_date_rates
+        on
+            invoice_currencies.currency = issue_date_rates.currency
+            and invoice_currencies.issued_date = issue_date_rates.issued_date
+            and issue_date_rates.rate_preference = 1
 
 ),
 
