@@ -139,8 +139,6 @@ def _write_table(out_dir: Path, world: _World, plan: FaultPlan, source: str, nam
     if isinstance(data, pd.DataFrame):
         data = {col: data[col].to_numpy() for col, _ in spec.columns}
     loaded = _extracted(rng, modified, world.final(source))
-    if (source, name) in (("billing", "subscription_charges"), ("billing", "subscriptions"), ("billing", "products")):
-        loaded = np.where(np.asarray(modified) == world.final(source), world.final(source), loaded)
     table = format_table(spec, data, loaded, rng)
     ledger = ledgers.setdefault((source, name), Ledger())
     writer = CsvWriter(out_dir / source / f"{name}.csv", spec)
@@ -156,9 +154,8 @@ def _write_usage(out_dir: Path, world: _World, plan: FaultPlan, ledgers: dict) -
     final = world.final("product")
     for k, chunk in enumerate(usage.usage_chunks(world.seed, world.ctx)):
         rng = np.random.default_rng([world.seed, 2000, k])
-        loaded = np.minimum(day_secs(days(chunk["usage_date"])) + DAY + 2 * HOUR, final)
-        data = {col: chunk[col].to_numpy() for col, _ in spec.columns}
-        writer.write(inject(rng, format_table(spec, data, loaded, rng), ledger, plan, with_bad_rows=k == 0))
+        loaded = np.minimum(day_secs(chunk["usage_date"]) + DAY + 2 * HOUR, final)
+        writer.write(inject(rng, format_table(spec, chunk, loaded, rng), ledger, plan, with_bad_rows=k == 0))
     writer.close()
 
 

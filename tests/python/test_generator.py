@@ -309,6 +309,22 @@ def test_every_activity_type_and_escalation_kinds_exist(gen_dir):
     assert ev.created_at.str.endswith("+09:00").any() and ev.created_at.str.endswith("-05:00").any()
 
 
+def test_billing_documents_cover_every_status(gen_dir):
+    inv = staged(gen_dir, "billing", "invoices")
+    assert set(inv.status) == {"paid", "open", "void", "uncollectible"}
+    credit = inv[inv.subtotal.str.startswith("-")]
+    assert len(credit) and (credit.status == "paid").all()
+    pay = staged(gen_dir, "billing", "payments")
+    assert (pay.loc[pay.outcome == "failed", "failure_code"] != "").all()
+    assert (pay.loc[pay.outcome == "succeeded", "failure_code"] == "").all()
+    subs = staged(gen_dir, "billing", "subscriptions")
+    assert {"trialing", "active", "canceled"} <= set(subs.status)
+    charges = staged(gen_dir, "billing", "subscription_charges")
+    assert {"recurring", "one_time", "usage"} == set(charges.charge_type)
+    assert {"month", "quarter", "year"} == set(charges.billing_period)
+    assert (charges.is_trial == "true").any() and charges.discount_percent.str.contains(r"\.").any()
+
+
 def test_survey_duplicates_and_strangers(gen_dir):
     r = staged(gen_dir, "survey", "responses")
     norm = r.respondent_email.str.strip().str.lower()

@@ -14,15 +14,10 @@ import pandas as pd
 
 from .calendar import DAY, Window, add_months, day_secs, days, month_of
 from .subscriptions import Book
+from ..truth import rhu
 
 TAX_BP = {"USD": 0, "CAD": 1300, "EUR": 2000, "GBP": 2000, "JPY": 1000}
 FAILURE_CODES = np.array(["card_declined", "insufficient_funds", "expired_card"])
-
-
-def rhu(n: np.ndarray, d: int | np.ndarray) -> np.ndarray:
-    """round_half_up(n / d) on integers, d > 0 (docs/design.md)."""
-    n = np.asarray(n, dtype=np.int64)
-    return np.sign(n) * ((2 * np.abs(n) + d) // (2 * np.asarray(d, dtype=np.int64)))
 
 
 def _billing_lines(book: Book, window: Window) -> pd.DataFrame:
