@@ -1,38 +1,56 @@
 {#-
     One row per month from the first month with MRR to the as-of month.
-    dbt.date_spine evaluates its bounds in a query of its own, so they are
-    scalar subqueries over the upstream tables (built before this model).
+    dbt.date_spine needs its bounds at compile time, so it spans the fixed
+    window of vars spine_start_date / spine_end_date (literals: compiling needs
+    no built table), and the data's own bounds filter it here.
 -#}
-{%- set first_month_sql -%}
-    (
-        select coalesce(min(segments.first_counted_month), min(as_of.as_of_month))
-        from {{ ref('int_as_of') }} as as_of
-        left join {{ ref('int_charge_segments') }} as segments
-            on segments.is_counted
-    )
-{%- endset -%}
-{%- set end_month_exclusive_sql -%}
-    (
-        select {{ dbt.dateadd('month', 1, 'as_of_month') }}
-        from {{ ref('int_as_of') }}
-    )
-{%- endset %}
-
 with
 
-spine as (
+as_of as (
 
-    {{ dbt.date_spine('month', first_month_sql, end_month_exclusive_sql) }}
+    select * from {{ ref('int_as_of') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('int_charge_segments') }}
+
+),
+
+calendar as (
+
+    {{ dbt.date_spine(
+        'month',
+        "cast('" ~ var('spine_start_date') ~ "' as date)",
+        "cast('" ~ var('spine_end_date') ~ "' as date)",
+    ) }}
+
+),
+
+bounds as (
+
+    select
+        coalesce(min(segments.first_counted_month), min(as_of.as_of_month)) as first_month,
+        min(as_of.as_of_month) as last_month
+
+    from as_of
+    left join segments
+        on segments.is_counted
 
 ),
 
 final as (
 
     select
-        cast(date_month as date) as month_start_date,
-        cast({{ dbt.last_day('date_month', 'month') }} as date) as month_end_date
+        cast(calendar.date_month as date) as month_start_date,
+        cast({{ dbt.last_day('calendar.date_month', 'month') }} as date) as month_end_date
 
-    from spine
+    from calendar
+    inner join bounds
+        on
+            calendar.date_month >= bounds.first_month
+            and calendar.date_month <= bounds.last_month
 
 )
 

@@ -50,7 +50,13 @@ class DbtResult:
     success: bool
     nodes: list[NodeOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """Everything dbt logged at info level or above, then the errors."""
+        return "\n".join([*self.messages, *self.errors])
 
     def count(self, *statuses: str) -> int:
         return sum(1 for node in self.nodes if node.status in statuses)
@@ -84,6 +90,7 @@ class _ProgressListener:
         self.task = progress.add_task("dbt", total=None) if progress else None
         self.nodes: list[NodeOutcome] = []
         self.errors: list[str] = []
+        self.messages: list[str] = []
         self._lock = threading.Lock()
 
     def __call__(self, event) -> None:  # dbt EventMsg
@@ -94,6 +101,9 @@ class _ProgressListener:
 
     def _handle(self, event) -> None:
         name = event.info.name
+        if event.info.level in ("info", "warn", "error") and event.info.msg:
+            with self._lock:
+                self.messages.append(event.info.msg)
         if name == "ConcurrencyLine" and self.progress is not None:
             self.progress.update(self.task, total=event.data.node_count)
         elif name == "NodeFinished":
@@ -122,7 +132,7 @@ class _ProgressListener:
         line = f"[{style}]{label:<5}[/] {info.resource_type:<9} {short_name} [dim]{outcome.seconds:.2f}s[/]"
         if status in ("fail", "error", "warn", "runtimeerror") and outcome.message:
             line += f"\n      [{style}]{outcome.message}[/]"
-        self.console.print(line, highlight=False)
+        self.console.print(line, highlight=False, soft_wrap=True)
         if self.progress is not None:
             self.progress.advance(self.task)
 
@@ -165,6 +175,7 @@ def run_dbt(
         try:
             result = dbtRunner(callbacks=[listener]).invoke(full_args)
         finally:
+            _release_duckdb()
             if progress is not None:
                 progress.stop()
     errors = list(listener.errors)
@@ -174,8 +185,26 @@ def run_dbt(
         success=bool(result.success),
         nodes=listener.nodes,
         errors=_unique(errors),
+        messages=listener.messages,
         seconds=time.perf_counter() - started,
     )
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps open in this process after an invocation.
+
+    Without this the warehouse file stays locked by this process, and DuckDB refuses
+    to open it again with another configuration (e.g. read-only for a reader).
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter only
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def _unique(messages: list[str]) -> list[str]:

@@ -30,6 +30,13 @@ class Warehouse:
             columns = [d[0] for d in cursor.description]
             return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
+    def has_relation(self, schema: str, name: str) -> bool:
+        found = self.query(
+            "select count(*) as n from information_schema.tables"
+            f" where table_schema = '{schema}' and table_name = '{name}'"
+        )
+        return int(found["n"][0]) > 0
+
     def truth(self, name: str) -> pd.DataFrame:
         return pd.read_csv(self.truth_dir / f"{name}.csv", dtype=str, keep_default_na=False)
 
@@ -79,8 +86,7 @@ def diff_frames(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str], v
     e = canonical_frame(expected, cols)
     merged = a.merge(e, on=keys, how="outer", suffixes=("_mart", "_truth"), indicator=True)
     problems: list[str] = []
-    for row in merged.itertuples(index=False):
-        record = row._asdict()
+    for record in merged.to_dict("records"):
         key = ", ".join(f"{k}={record[k]}" for k in keys)
         side = record["_merge"]
         if side == "left_only":

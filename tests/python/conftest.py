@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from csw.generate import generate  # noqa: E402
+from csw.generate import generate
 
 SMALL = dict(accounts=300, months=18)
 

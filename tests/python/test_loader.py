@@ -1,6 +1,6 @@
 """Raw loader (macros/loader/load_raw_sources.sql) against a temp copy of tests/fixtures/raw_small.
 
-Each test runs dbt in-process (dbtRunner) with CSW_RAW_DIR / CSW_DB_PATH pointing at temp paths,
+Each test runs dbt in-process (csw.runner.run_dbt, as `csw build` does) with CSW_RAW_DIR / CSW_DB_PATH pointing at temp paths,
 and selects a single small model: the on-run-start loader always loads every raw table.
 """
 
@@ -11,63 +11,20 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+
+from csw.runner import DbtResult
+from csw.runner import run_dbt as csw_run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURE_DIR = PROJECT_DIR / "tests" / "fixtures" / "raw_small"
 
 
-class DbtRun:
-    def __init__(self, result, messages: list[str]):
-        self.result = result
-        self.messages = messages
-
-    @property
-    def success(self) -> bool:
-        return bool(self.result.success)
-
-    @property
-    def text(self) -> str:
-        """Everything dbt said, including the exception of a failed invocation."""
-        parts = list(self.messages)
-        if self.result.exception is not None:
-            parts.append(str(self.result.exception))
-        return "\n".join(parts)
-
-
-def run_dbt(args: list[str], raw_dir: Path, db_path: Path, work_dir: Path, monkeypatch) -> DbtRun:
-    monkeypatch.setenv("CSW_RAW_DIR", str(raw_dir))
-    monkeypatch.setenv("CSW_DB_PATH", str(db_path))
-    messages: list[str] = []
-
-    def collect(event) -> None:
-        try:
-            messages.append(event.info.msg)
-        except AttributeError:  # pragma: no cover - every dbt event has info.msg
-            pass
-
-    result = dbtRunner(callbacks=[collect]).invoke(
-        [
-            *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(work_dir / "target"),
-            "--log-path", str(work_dir / "logs"),
-        ]
+def run_dbt(args: list[str], raw_dir: Path, db_path: Path, work_dir: Path) -> DbtResult:
+    return csw_run_dbt(
+        [*args, "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")],
+        env={"CSW_RAW_DIR": str(raw_dir), "CSW_DB_PATH": str(db_path)},
+        show_progress=False,
     )
-    release_duckdb()
-    return DbtRun(result, messages)
-
-
-def release_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in-process after an invocation; close it so the
-    test can open the file itself (DuckDB refuses a second instance with another configuration)."""
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            env.close()
-            DuckDBConnectionManager._ENV = None
 
 
 @pytest.fixture()
@@ -78,11 +35,11 @@ def raw_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def dbt(tmp_path: Path, raw_dir: Path, monkeypatch):
+def dbt(tmp_path: Path, raw_dir: Path):
     db_path = tmp_path / "loader.duckdb"
 
-    def _run(*args: str) -> DbtRun:
-        return run_dbt(list(args), raw_dir, db_path, tmp_path, monkeypatch)
+    def _run(*args: str) -> DbtResult:
+        return run_dbt(list(args), raw_dir, db_path, tmp_path)
 
     _run.db_path = db_path
     return _run

@@ -6,9 +6,11 @@ never from the SQL; three seeds with every fault, merges and several currencies.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from _warehouse import Warehouse, diff_frames, generate_and_build
+from _warehouse import Warehouse, canonical_frame, diff_frames, generate_and_build
 
 SEEDS = (7, 1234, 20260630)
 
@@ -65,4 +67,44 @@ def test_fct_churn_events_match_truth(warehouse: Warehouse):
     _assert_same(
         "fct_churn_events",
         diff_frames(actual, expected, ["customer_id", "churn_month"], columns),
+    )
+
+
+def test_nps_monthly_matches_truth(warehouse: Warehouse):
+    """Company-wide NPS per month, from the marts, against the generator's own count."""
+    if not warehouse.has_relation("marts", "agg_nps_monthly"):
+        pytest.skip("agg_nps_monthly is not built in this project yet")
+    columns = ["responses", "promoters", "passives", "detractors", "nps"]
+    actual = warehouse.query(
+        "select month, " + ", ".join(columns) + " from marts.agg_nps_monthly where segment = 'all'"
+    )
+    expected = warehouse.truth("nps_monthly")
+    expected = expected[expected["responses"] != "0"]
+    _assert_same("agg_nps_monthly", diff_frames(actual, expected, ["month"], columns))
+
+
+def test_row_reconciliation_matches_injected_faults(warehouse: Warehouse):
+    """raw = staged + quarantined + superseded + deleted, with the counts the generator injected."""
+    columns = ["raw_rows", "staged_rows", "quarantined_rows", "superseded_rows", "deleted_rows"]
+    actual = warehouse.query(
+        "select source_name, table_name, " + ", ".join(columns) + " from marts.dq_row_reconciliation"
+    )
+    expected = warehouse.truth("row_counts")
+    _assert_same(
+        "dq_row_reconciliation",
+        diff_frames(actual, expected, ["source_name", "table_name"], columns),
+    )
+
+
+def test_quarantine_holds_every_injected_bad_row_with_its_reason(warehouse: Warehouse):
+    keys = ["source_name", "table_name", "record_key", "reason"]
+    actual = warehouse.query("select " + ", ".join(keys) + " from marts.dq_quarantine")
+    expected = warehouse.truth("quarantine")
+    actual_rows = Counter(map(tuple, canonical_frame(actual, keys).values.tolist()))
+    expected_rows = Counter(map(tuple, canonical_frame(expected, keys).values.tolist()))
+    assert sum(expected_rows.values()) > 0
+    missing = list((expected_rows - actual_rows).elements())
+    unexpected = list((actual_rows - expected_rows).elements())
+    assert not missing and not unexpected, (
+        f"quarantine differs: missing {missing[:10]}, unexpected {unexpected[:10]}"
     )

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+
+from csw.runner import run_dbt
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURE_DIR = PROJECT_DIR / "tests" / "fixtures" / "raw_small"
 SALT = "pytest-salt"
+STAGING_LAYER = "path:models/staging path:models/marts/dq"
 
 # (source, table): (raw, staged, quarantined, superseded, deleted)
 EXPECTED_RECONCILIATION = {
@@ -91,38 +92,25 @@ EXPECTED_QUARANTINE = {
 }
 
 
-def release_duckdb() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in-process; close it so the test can open the
-    file itself (DuckDB refuses a second instance of one file with another configuration)."""
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            env.close()
-            DuckDBConnectionManager._ENV = None
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Build everything once from a temp copy of the fixture; yield a read-only connection."""
+    """Build the staging layer and the dq marts once from a temp copy of the fixture.
+
+    The fixture is a staging fixture: its exchange rates start in 2025, after its
+    first EUR charge, so the MRR layer rightly refuses it (see
+    test_mrr_layer_refuses_a_currency_without_rate).
+    """
     work = tmp_path_factory.mktemp("staging")
     raw_dir = work / "raw"
     shutil.copytree(FIXTURE_DIR, raw_dir)
     db_path = work / "warehouse.duckdb"  # not staging.duckdb: the catalog name would clash with the schema
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CSW_RAW_DIR", str(raw_dir))
-        mp.setenv("CSW_DB_PATH", str(db_path))
-        mp.setenv("CSW_HASH_SALT", SALT)
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--project-dir", str(PROJECT_DIR),
-                "--profiles-dir", str(PROJECT_DIR),
-                "--target-path", str(work / "target"),
-                "--log-path", str(work / "logs"),
-            ]
-        )
-        release_duckdb()
-    assert result.success, result.exception
+    result = run_dbt(
+        ["build", "--select", STAGING_LAYER, "--indirect-selection", "cautious", "--target-path", str(work / "target"),
+         "--log-path", str(work / "logs")],
+        env={"CSW_RAW_DIR": str(raw_dir), "CSW_DB_PATH": str(db_path), "CSW_HASH_SALT": SALT},
+        show_progress=False,
+    )
+    assert result.success, result.text
     con = duckdb.connect(str(db_path), read_only=True)
     yield con
     con.close()
@@ -225,3 +213,19 @@ def test_stg_columns_and_types(built):
     assert columns("stg_crm__accounts")["created_at"] == "TIMESTAMP"
     assert columns("stg_survey__responses")["score"] == "INTEGER"
     assert "respondent_email_hash" in columns("stg_survey__responses")
+
+
+def test_mrr_layer_refuses_a_currency_without_rate(tmp_path: Path):
+    """A month with EUR MRR but no EUR rate on or before its last day stops the build, naming
+    the currency, instead of converting at zero (metrics.md, USD)."""
+    raw_dir = tmp_path / "raw"
+    shutil.copytree(FIXTURE_DIR, raw_dir)
+    result = run_dbt(
+        ["build", "--select", "+int_mrr__customer_product_month_currency", "--exclude",
+         "test_type:data", "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
+        env={"CSW_RAW_DIR": str(raw_dir), "CSW_DB_PATH": str(tmp_path / "w.duckdb")},
+        show_progress=False,
+    )
+    assert not result.success
+    assert "missing FX rate for currency EUR" in result.text
