@@ -1,0 +1,91 @@
+{#-
+    Shared dedupe / status logic of every base model (docs/design.md, "Staging rules" 2).
+
+    `relation` is a CTE with, per raw row: the typed key columns, `_has_null_key` (a key column is
+    blank in the raw text), `_loaded_at` (typed), `_is_deleted` (typed), `_source_row_number` and
+    `_rule_violation` (first failing rule of the row as a reason code, or NULL).
+
+    Adds, in this order of precedence:
+      - quarantined: `null_key`, `unparseable:<key column>` (key text does not parse) or
+        `unparseable:_loaded_at` (missing or unparseable): such rows cannot take part in dedupe;
+      - superseded: another eligible row with the same key has a later `_loaded_at` (ties: the
+        later row in the file, higher `_source_row_number`, wins);
+      - deleted: the winning row has `_is_deleted = true` (NULL = not deleted);
+      - quarantined: the winning row has a `_rule_violation` (that code is the reason);
+      - staged: everything else.
+    Output columns: everything in `relation` plus `_dq_status` and `_dq_reason` (NULL unless
+    quarantined).
+-#}
+{%- macro csw_dq_status(relation, key_columns) -%}
+    select
+        ranked.*,
+        case
+            when ranked._dedupe_block_reason is not null then 'quarantined'
+            when ranked._version_rank > 1 then 'superseded'
+            when ranked._is_deleted then 'deleted'
+            when ranked._rule_violation is not null then 'quarantined'
+            else 'staged'
+        end as _dq_status,
+        case
+            when ranked._dedupe_block_reason is not null then ranked._dedupe_block_reason
+            when ranked._version_rank > 1 then null
+            when ranked._is_deleted then null
+            else ranked._rule_violation
+        end as _dq_reason
+    from (
+        select
+            blocked.*,
+            row_number() over (
+                partition by
+                    blocked._dedupe_block_reason is null,
+                    {%- for key in key_columns %}
+                    blocked.{{ key }}{{ ',' if not loop.last }}
+                    {%- endfor %}
+                order by blocked._loaded_at desc, blocked._source_row_number desc
+            ) as _version_rank
+        from (
+            select
+                {{ relation }}.*,
+                case
+                    when {{ relation }}._has_null_key then 'null_key'
+                    {%- for key in key_columns %}
+                    when {{ relation }}.{{ key }} is null then 'unparseable:{{ key }}'
+                    {%- endfor %}
+                    when {{ relation }}._loaded_at is null then 'unparseable:_loaded_at'
+                end as _dedupe_block_reason
+            from {{ relation }}
+        ) as blocked
+    ) as ranked
+{%- endmacro -%}
+
+
+{#- True when any of the raw key columns is blank (NULL or only whitespace). -#}
+{%- macro csw_has_null(columns) -%}
+    (
+    {%- for column in columns %}
+        {{ csw_parse_text(column) }} is null{{ ' or' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro -%}
+
+
+{#- Record key: cleaned raw key values joined by '|', NULL as ''. -#}
+{%- macro csw_record_key(columns) -%}
+    {%- if columns | length == 1 -%}
+        coalesce({{ csw_parse_text(columns[0]) }}, '')
+    {%- else -%}
+        {%- for column in columns -%}
+            coalesce({{ csw_parse_text(column) }}, ''){{ " || '|' || " if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#- (column is NULL or not one of values): an enum check where NULL is not an accepted value. -#}
+{%- macro csw_not_accepted(column, values) -%}
+    ({{ column }} is null or {{ column }} not in (
+        {%- for value in values -%}
+            {{ csw_quote_literal(value) }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    ))
+{%- endmacro -%}

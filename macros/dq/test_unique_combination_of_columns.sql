@@ -1,0 +1,29 @@
+{#-
+    Generic test: the combination of `combination_of_columns` is unique in `model` (a composite
+    primary key). Rows where every column is NULL count too. No package needed.
+-#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+
+with
+
+grouped as (
+
+    select
+        {% for column in combination_of_columns -%}
+            {{ column }},
+        {% endfor -%}
+        count(*) as n_rows
+
+    from {{ model }}
+
+    group by
+        {% for column in combination_of_columns -%}
+            {{ column }}{{ ',' if not loop.last }}
+        {% endfor %}
+
+)
+
+select * from grouped
+where n_rows > 1
+
+{% endtest %}

@@ -1,0 +1,186 @@
+{#-
+    Raw loader, called from `on-run-start` (dbt_project.yml).
+
+    Which tables: every source table declared in models/staging/<source>/_<source>__sources.yml,
+    read from `graph.sources` (populated when `execute` is true, which is the case for hooks of
+    build/run/test/seed/snapshot and for run-operation). Each table's documented columns are its
+    YAML columns minus the two the loader adds itself (`_source_file`, `_source_row_number`).
+
+    What it does (docs/design.md, "Layers and names"; docs/spec/raw_sources.md, "Files"):
+      1. checks every file and every documented column first, and raises one compiler error naming
+         the file and the column when something is missing, before any table is touched, so
+         nothing is built;
+      2. loads `<raw_dir>/<source>/<table>.csv` (or `.parquet` when only that exists) into
+         `raw.<source>__<table>`, every column VARCHAR, selected by name (file order does not
+         matter), plus `_source_file` and `_source_row_number` (1-based data row number);
+      3. extra columns are logged as a warning and ignored; a source with `meta: {optional: true}`
+         whose file is missing gets an empty raw table and a log line saying its input is missing.
+
+    Set var `csw_skip_raw_load: true` to reuse the raw tables already in the database.
+-#}
+{% macro load_raw_sources() %}
+    {%- if execute and not var('csw_skip_raw_load', false) -%}
+        {{ return(adapter.dispatch('load_raw_sources', 'customer_success_warehouse')()) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- Source tables declared in YAML, sorted, as dicts the loaders use. -#}
+{% macro csw_declared_raw_tables() %}
+    {%- set loader_columns = ['_source_file', '_source_row_number'] -%}
+    {%- set tables = [] -%}
+    {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
+        {%- if node.package_name == project_name -%}
+            {%- set config_meta = (node.config.get('meta') or {}) if node.config else {} -%}
+            {%- set optional = config_meta.get('optional', false)
+                or (node.source_meta or {}).get('optional', false)
+                or (node.meta or {}).get('optional', false) -%}
+            {%- set columns = [] -%}
+            {%- for column in node.columns.values() -%}
+                {%- if column.name not in loader_columns -%}
+                    {%- do columns.append(column.name) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do tables.append({
+                'source_name': node.source_name,
+                'table_name': node.name,
+                'schema': node.schema,
+                'identifier': node.identifier,
+                'columns': columns,
+                'optional': optional | as_bool,
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(tables) }}
+{% endmacro %}
+
+
+{% macro default__load_raw_sources() %}
+    {#- Postgres/Spark: the Python loader (csw build) fills the raw schema; only check it. -#}
+    {%- set missing = [] -%}
+    {%- for t in csw_declared_raw_tables() -%}
+        {%- set relation = adapter.get_relation(
+            database=target.database, schema=t.schema, identifier=t.identifier) -%}
+        {%- if relation is none -%}
+            {%- do missing.append(t.schema ~ '.' ~ t.identifier) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing | length > 0 -%}
+        {%- do exceptions.raise_compiler_error(
+            'Raw tables are missing (load them with the Python loader first, empty tables for '
+            ~ 'missing optional sources): ' ~ missing | join(', ')) -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{% macro duckdb__load_raw_sources() %}
+    {%- set raw_dir = var('raw_dir') | string -%}
+    {%- if raw_dir | length > 1 and raw_dir.endswith('/') -%}
+        {%- set raw_dir = raw_dir[:-1] -%}
+    {%- endif -%}
+    {%- set csv_options = "header = true, all_varchar = true, delim = ',', quote = '\"', "
+        ~ "escape = '\"'" -%}
+    {%- set plans = [] -%}
+
+    {#- 1. Check every file and column before touching the database. -#}
+    {%- for t in csw_declared_raw_tables() -%}
+        {%- set base_path = raw_dir ~ '/' ~ t.source_name ~ '/' ~ t.table_name -%}
+        {%- set csv_path = base_path ~ '.csv' -%}
+        {%- set parquet_path = base_path ~ '.parquet' -%}
+        {%- if csw_duckdb_file_exists(csv_path) -%}
+            {%- set path = csv_path -%}
+            {%- set reader = 'read_csv(' ~ csw_quote_literal(csv_path) ~ ', ' ~ csv_options ~ ')' -%}
+        {%- elif csw_duckdb_file_exists(parquet_path) -%}
+            {%- set path = parquet_path -%}
+            {%- set reader = 'read_parquet(' ~ csw_quote_literal(parquet_path) ~ ')' -%}
+        {%- elif t.optional -%}
+            {%- set path = none -%}
+            {%- set reader = none -%}
+        {%- else -%}
+            {%- do exceptions.raise_compiler_error(
+                'Raw file ' ~ csv_path ~ ' is missing (nor is there ' ~ parquet_path
+                ~ '): required by source ' ~ t.source_name ~ '.' ~ t.table_name) -%}
+        {%- endif -%}
+
+        {%- if reader is not none -%}
+            {%- set described = run_query('describe select * from ' ~ reader) -%}
+            {%- set file_columns = described.columns['column_name'].values() | list -%}
+            {%- for column in t.columns -%}
+                {%- if column not in file_columns -%}
+                    {%- do exceptions.raise_compiler_error(
+                        'Raw file ' ~ path ~ ' is missing required column \'' ~ column ~ '\'') -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set extra = [] -%}
+            {%- for column in file_columns -%}
+                {%- if column not in t.columns -%}
+                    {%- do extra.append(column) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if extra | length > 0 -%}
+                {%- do exceptions.warn(
+                    'Raw file ' ~ path ~ ' has extra columns, ignored: ' ~ extra | join(', ')) -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- do plans.append({'table': t, 'path': path, 'reader': reader}) -%}
+    {%- endfor -%}
+
+    {#- 2. Load. Row numbers follow file order: keep insertion order while loading. -#}
+    {%- set previous_order = run_query(
+        "select current_setting('preserve_insertion_order')").columns[0].values()[0] -%}
+    {%- do run_query('set preserve_insertion_order = true') -%}
+    {%- for schema in plans | map(attribute='table') | map(attribute='schema') | unique -%}
+        {%- do run_query('create schema if not exists ' ~ csw_quote_identifier(schema)) -%}
+    {%- endfor -%}
+    {%- for plan in plans -%}
+        {%- set t = plan.table -%}
+        {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
+            ~ csw_quote_identifier(t.identifier) -%}
+        {%- set select_columns = [] -%}
+        {%- for column in t.columns -%}
+            {%- do select_columns.append('cast(' ~ csw_quote_identifier(column) ~ ' as varchar) as '
+                ~ csw_quote_identifier(column)) -%}
+        {%- endfor -%}
+        {%- if plan.reader is not none -%}
+            {%- set sql -%}
+                create or replace table {{ target_relation }} as
+                select
+                    {{ select_columns | join(',\n                    ') }},
+                    cast({{ csw_quote_literal(plan.path) }} as varchar) as _source_file,
+                    cast(row_number() over () as bigint) as _source_row_number
+                from {{ plan.reader }}
+            {%- endset -%}
+            {%- do run_query(sql) -%}
+            {%- do log('Loaded raw file ' ~ plan.path ~ ' into ' ~ t.schema ~ '.'
+                ~ t.identifier, info=true) -%}
+        {%- else -%}
+            {%- set empty_columns = [] -%}
+            {%- for column in t.columns -%}
+                {%- do empty_columns.append(csw_quote_identifier(column) ~ ' varchar') -%}
+            {%- endfor -%}
+            {%- set sql -%}
+                create or replace table {{ target_relation }} (
+                    {{ empty_columns | join(',\n                    ') }},
+                    _source_file varchar,
+                    _source_row_number bigint
+                )
+            {%- endset -%}
+            {%- do run_query(sql) -%}
+            {%- do log('Input of optional source ' ~ t.source_name ~ '.' ~ t.table_name
+                ~ ' is missing (' ~ raw_dir ~ '/' ~ t.source_name ~ '/' ~ t.table_name
+                ~ '.csv): created empty table ' ~ t.schema ~ '.' ~ t.identifier, info=true) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
+    {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- True when a file exists (DuckDB glob of the literal path). -#}
+{% macro csw_duckdb_file_exists(path) %}
+    {%- set found = run_query('select count(*) from glob(' ~ csw_quote_literal(path) ~ ')') -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{% endmacro %}

@@ -1,0 +1,190 @@
+{#-
+    Parse raw text into typed values (docs/design.md, "Staging rules" 1). Every macro returns NULL
+    for NULL, for empty/blank text and for text that does not parse, never an error; a value that
+    is present but gives NULL is reported as `unparseable:<column>` by csw_unparseable_reason.
+
+    Accepted text:
+      text       trimmed; blank -> NULL
+      email      lower(trim(...)); blank -> NULL
+      integer    [+-]digits (no decimals: '7.5' does not parse)
+      decimal    [+-]digits[.digits]; digits after the point beyond the scale must be zeros, so a
+                 value is never rounded silently ('1.005' does not parse as decimal(18,2))
+      date       YYYY-MM-DD, a real calendar date
+      timestamp  ISO-8601 date[Thh:mm[:ss[.ffffff]]][Z|+hh[:mm]|-hh[:mm]]; an offset is honoured
+                 and the value converted to UTC, no offset = UTC; result is a UTC `timestamp`
+      boolean    true / false, case-insensitive
+-#}
+
+{%- macro csw_parse_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro -%}
+
+{%- macro csw_parse_email(column) -%}
+    nullif(lower(trim({{ column }})), '')
+{%- endmacro -%}
+
+
+{%- macro csw_parse_integer(column, data_type='integer') -%}
+    {{ adapter.dispatch('csw_parse_integer', 'customer_success_warehouse')(column, data_type) }}
+{%- endmacro -%}
+
+{%- macro default__csw_parse_integer(column, data_type) -%}
+    cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]{1,18}') }}
+            then {{ csw_parse_text(column) }}
+    end as {{ data_type }})
+{%- endmacro -%}
+
+{%- macro duckdb__csw_parse_integer(column, data_type) -%}
+    try_cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]+') }}
+            then {{ csw_parse_text(column) }}
+    end as {{ data_type }})
+{%- endmacro -%}
+
+
+{%- macro csw_parse_decimal(column, precision=18, scale=2) -%}
+    {{ adapter.dispatch('csw_parse_decimal', 'customer_success_warehouse')(column, precision, scale) }}
+{%- endmacro -%}
+
+{%- macro csw_decimal_pattern(precision, scale) -%}
+    {{ return('[+-]?[0-9]{1,' ~ (precision - scale) ~ '}([.][0-9]{0,' ~ scale ~ '}0*)?') }}
+{%- endmacro -%}
+
+{%- macro default__csw_parse_decimal(column, precision, scale) -%}
+    cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_decimal_pattern(precision, scale)) }}
+            then {{ csw_parse_text(column) }}
+    end as decimal({{ precision }}, {{ scale }}))
+{%- endmacro -%}
+
+{%- macro duckdb__csw_parse_decimal(column, precision, scale) -%}
+    try_cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_decimal_pattern(precision, scale)) }}
+            then {{ csw_parse_text(column) }}
+    end as decimal({{ precision }}, {{ scale }}))
+{%- endmacro -%}
+
+
+{%- macro csw_parse_date(column) -%}
+    {{ adapter.dispatch('csw_parse_date', 'customer_success_warehouse')(column) }}
+{%- endmacro -%}
+
+{%- macro default__csw_parse_date(column) -%}
+    {#- Portable fallback: the shape is checked, impossible dates (2025-02-31) still error. -#}
+    cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+            then {{ csw_parse_text(column) }}
+    end as date)
+{%- endmacro -%}
+
+{%- macro duckdb__csw_parse_date(column) -%}
+    try_cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+            then {{ csw_parse_text(column) }}
+    end as date)
+{%- endmacro -%}
+
+
+{#- ISO-8601 shapes: date, date + time, date + time + offset (Z, +hh, +hhmm, +hh:mm). -#}
+{%- macro csw_timestamp_pattern(with_offset=false) -%}
+    {%- set date_part = '[0-9]{4}-[0-9]{2}-[0-9]{2}' -%}
+    {%- set time_part = '[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?' -%}
+    {%- set offset_part = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
+    {%- if with_offset -%}
+        {{ return(date_part ~ time_part ~ offset_part) }}
+    {%- endif -%}
+    {{ return(date_part ~ '(' ~ time_part ~ offset_part ~ '?)?') }}
+{%- endmacro -%}
+
+{%- macro csw_parse_timestamp(column) -%}
+    {{ adapter.dispatch('csw_parse_timestamp', 'customer_success_warehouse')(column) }}
+{%- endmacro -%}
+
+{%- macro default__csw_parse_timestamp(column) -%}
+    {#- Portable fallback (Postgres): with time zone honours the offset, then shown in UTC. -#}
+    (cast(case
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
+            then {{ csw_parse_text(column) }}
+    end as timestamp with time zone) at time zone 'UTC')
+{%- endmacro -%}
+
+{%- macro duckdb__csw_parse_timestamp(column) -%}
+    {#-
+        DuckDB's cast to TIMESTAMP ignores an offset, so text with an offset goes through
+        TIMESTAMPTZ and timezone('UTC', ...); text without one is read as UTC directly, whatever
+        the session time zone.
+    -#}
+    case
+        when not {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
+            then null
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern(true)) }}
+            then timezone('UTC', try_cast({{ csw_parse_text(column) }} as timestamptz))
+        else try_cast({{ csw_parse_text(column) }} as timestamp)
+    end
+{%- endmacro -%}
+
+
+{%- macro csw_parse_boolean(column) -%}
+    {{ adapter.dispatch('csw_parse_boolean', 'customer_success_warehouse')(column) }}
+{%- endmacro -%}
+
+{%- macro default__csw_parse_boolean(column) -%}
+    case lower({{ csw_parse_text(column) }})
+        when 'true' then true
+        when 'false' then false
+    end
+{%- endmacro -%}
+
+
+{#- Full-string regular expression match (NULL in, NULL out). -#}
+{%- macro csw_regex_full_match(expression, pattern) -%}
+    {{ adapter.dispatch('csw_regex_full_match', 'customer_success_warehouse')(expression, pattern) }}
+{%- endmacro -%}
+
+{%- macro default__csw_regex_full_match(expression, pattern) -%}
+    ({{ expression }} ~ {{ csw_quote_literal('^(' ~ pattern ~ ')$') }})
+{%- endmacro -%}
+
+{%- macro duckdb__csw_regex_full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, {{ csw_quote_literal(pattern) }})
+{%- endmacro -%}
+
+{%- macro spark__csw_regex_full_match(expression, pattern) -%}
+    ({{ expression }} rlike {{ csw_quote_literal('^(' ~ pattern ~ ')$') }})
+{%- endmacro -%}
+
+
+{#-
+    Generic entry point used by csw_unparseable_reason: data_type is one of text, email, integer,
+    bigint, date, timestamp, boolean, or decimal(p,s).
+-#}
+{%- macro csw_parse(column, data_type) -%}
+    {%- set t = data_type | lower | replace(' ', '') -%}
+    {%- if t == 'text' -%}{{ csw_parse_text(column) }}
+    {%- elif t == 'email' -%}{{ csw_parse_email(column) }}
+    {%- elif t in ('integer', 'bigint') -%}{{ csw_parse_integer(column, t) }}
+    {%- elif t == 'date' -%}{{ csw_parse_date(column) }}
+    {%- elif t == 'timestamp' -%}{{ csw_parse_timestamp(column) }}
+    {%- elif t == 'boolean' -%}{{ csw_parse_boolean(column) }}
+    {%- elif t.startswith('decimal(') -%}
+        {%- set ps = t[8:-1].split(',') -%}
+        {{ csw_parse_decimal(column, ps[0] | int, ps[1] | int) }}
+    {%- else -%}
+        {%- do exceptions.raise_compiler_error('csw_parse: unknown data_type ' ~ data_type) -%}
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#-
+    First column (in the order given) whose raw text is present but does not parse as its type:
+    'unparseable:<column>', else NULL. `columns` is a list of (raw column, data_type) pairs.
+-#}
+{%- macro csw_unparseable_reason(columns) -%}
+    case
+    {%- for column, data_type in columns %}
+        when {{ csw_parse_text(column) }} is not null and {{ csw_parse(column, data_type) }} is null
+            then 'unparseable:{{ column }}'
+    {%- endfor %}
+    end
+{%- endmacro -%}

@@ -1,0 +1,92 @@
+-- Typed, checked and deduplicated billing.invoices: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: invoice_id.
+
+with
+
+source as (
+
+    select * from {{ source('billing', 'invoices') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('invoice_id') }} as invoice_id,
+        {{ csw_parse_text('billing_account_id') }} as billing_account_id,
+        {{ csw_parse_text('subscription_id') }} as subscription_id,
+        {{ csw_parse_date('issued_on') }} as issued_on,
+        {{ csw_parse_date('due_on') }} as due_on,
+        {{ csw_parse_decimal('subtotal', 18, 2) }} as subtotal,
+        {{ csw_parse_decimal('tax_amount', 18, 2) }} as tax_amount,
+        {{ csw_parse_text('status') }} as status,
+        {{ csw_parse_timestamp('paid_at') }} as paid_at,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['invoice_id']) }} as _record_key,
+        {{ csw_has_null(['invoice_id']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('issued_on', 'date'),
+            ('due_on', 'date'),
+            ('subtotal', 'decimal(18,2)'),
+            ('tax_amount', 'decimal(18,2)'),
+            ('paid_at', 'timestamp'),
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        coalesce(
+            _unparseable_reason,
+            case
+                when {{ csw_not_accepted('status', ['paid', 'open', 'void', 'uncollectible']) }}
+                    then 'unknown_value:status'
+            end
+        ) as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['invoice_id']) }}
+
+),
+
+final as (
+
+    select
+        invoice_id,
+        billing_account_id,
+        subscription_id,
+        issued_on,
+        due_on,
+        subtotal,
+        tax_amount,
+        status,
+        paid_at,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- Typed, checked and deduplicated billing.payments: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: payment_id.
+
+with
+
+source as (
+
+    select * from {{ source('billing', 'payments') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('payment_id') }} as payment_id,
+        {{ csw_parse_text('invoice_id') }} as invoice_id,
+        {{ csw_parse_timestamp('attempted_at') }} as attempted_at,
+        {{ csw_parse_decimal('amount', 18, 2) }} as amount,
+        {{ csw_parse_text('outcome') }} as outcome,
+        {{ csw_parse_text('failure_code') }} as failure_code,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['payment_id']) }} as _record_key,
+        {{ csw_has_null(['payment_id']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('attempted_at', 'timestamp'),
+            ('amount', 'decimal(18,2)'),
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        coalesce(
+            _unparseable_reason,
+            case
+                when {{ csw_not_accepted('outcome', ['succeeded', 'failed']) }}
+                    then 'unknown_value:outcome'
+            end
+        ) as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['payment_id']) }}
+
+),
+
+final as (
+
+    select
+        payment_id,
+        invoice_id,
+        attempted_at,
+        amount,
+        outcome,
+        failure_code,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,103 @@
+-- Typed, checked and deduplicated billing.subscription_charges: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: charge_id.
+
+with
+
+source as (
+
+    select * from {{ source('billing', 'subscription_charges') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('charge_id') }} as charge_id,
+        {{ csw_parse_text('subscription_id') }} as subscription_id,
+        {{ csw_parse_text('product_id') }} as product_id,
+        {{ csw_parse_text('charge_type') }} as charge_type,
+        {{ csw_parse_text('billing_period') }} as billing_period,
+        {{ csw_parse_decimal('unit_price', 18, 4) }} as unit_price,
+        {{ csw_parse_integer('quantity') }} as quantity,
+        {{ csw_parse_decimal('discount_percent', 5, 2) }} as discount_percent,
+        {{ csw_parse_date('effective_from') }} as effective_from,
+        {{ csw_parse_date('effective_to') }} as effective_to,
+        {{ csw_parse_boolean('is_trial') }} as is_trial,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['charge_id']) }} as _record_key,
+        {{ csw_has_null(['charge_id']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('unit_price', 'decimal(18,4)'),
+            ('quantity', 'integer'),
+            ('discount_percent', 'decimal(5,2)'),
+            ('effective_from', 'date'),
+            ('effective_to', 'date'),
+            ('is_trial', 'boolean'),
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        coalesce(
+            _unparseable_reason,
+            case
+                when {{ csw_not_accepted('charge_type', ['recurring', 'one_time', 'usage']) }}
+                    then 'unknown_value:charge_type'
+                when {{ csw_not_accepted('billing_period', ['month', 'quarter', 'year']) }}
+                    then 'unknown_value:billing_period'
+                when unit_price < 0 then 'out_of_range:unit_price'
+                when quantity < 0 then 'out_of_range:quantity'
+                when discount_percent < 0 or discount_percent > 100 then 'out_of_range:discount_percent'
+                when effective_to < effective_from then 'invalid_range:effective_to'
+            end
+        ) as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['charge_id']) }}
+
+),
+
+final as (
+
+    select
+        charge_id,
+        subscription_id,
+        product_id,
+        charge_type,
+        billing_period,
+        unit_price,
+        quantity,
+        discount_percent,
+        effective_from,
+        effective_to,
+        is_trial,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,31 @@
+-- Current, valid crm.opportunities records (one per key), typed and renamed per docs/design.md.
+
+with
+
+base as (
+
+    select * from {{ ref('base_crm__opportunities') }}
+    where _dq_status = 'staged'
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        account_id,
+        opportunity_type,
+        stage,
+        amount,
+        currency,
+        close_date,
+        loss_reason,
+        _loaded_at,
+        _source_file,
+        _source_row_number
+
+    from base
+
+)
+
+select * from final

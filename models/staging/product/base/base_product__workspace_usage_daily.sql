@@ -1,0 +1,86 @@
+-- Typed, checked and deduplicated product.workspace_usage_daily: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
+
+with
+
+source as (
+
+    select * from {{ source('product', 'workspace_usage_daily') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('workspace_id') }} as workspace_id,
+        {{ csw_parse_text('crm_account_id') }} as crm_account_id,
+        {{ csw_parse_date('usage_date') }} as usage_date,
+        {{ csw_parse_integer('active_users') }} as active_users,
+        {{ csw_parse_integer('sessions', 'bigint') }} as sessions,
+        {{ csw_parse_integer('key_feature_events', 'bigint') }} as key_feature_events,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['workspace_id', 'usage_date']) }} as _record_key,
+        {{ csw_has_null(['workspace_id', 'usage_date']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('usage_date', 'date'),
+            ('active_users', 'integer'),
+            ('sessions', 'bigint'),
+            ('key_feature_events', 'bigint'),
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        coalesce(
+            _unparseable_reason,
+            case
+                when active_users < 0 then 'out_of_range:active_users'
+                when sessions < 0 then 'out_of_range:sessions'
+                when key_feature_events < 0 then 'out_of_range:key_feature_events'
+            end
+        ) as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['workspace_id', 'usage_date']) }}
+
+),
+
+final as (
+
+    select
+        workspace_id,
+        crm_account_id,
+        usage_date,
+        active_users,
+        sessions,
+        key_feature_events,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

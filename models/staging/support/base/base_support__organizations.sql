@@ -1,0 +1,69 @@
+-- Typed, checked and deduplicated support.organizations: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: organization_id.
+
+with
+
+source as (
+
+    select * from {{ source('support', 'organizations') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('organization_id') }} as organization_id,
+        {{ csw_parse_text('crm_account_id') }} as crm_account_id,
+        {{ csw_parse_text('organization_name') }} as organization_name,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['organization_id']) }} as _record_key,
+        {{ csw_has_null(['organization_id']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        _unparseable_reason as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['organization_id']) }}
+
+),
+
+final as (
+
+    select
+        organization_id,
+        crm_account_id,
+        organization_name,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,90 @@
+-- Typed, checked and deduplicated support.tickets: one row per raw row with its _dq_status
+-- (docs/design.md, "Staging rules"). Key: ticket_id.
+
+with
+
+source as (
+
+    select * from {{ source('support', 'tickets') }}
+
+),
+
+parsed as (
+
+    select
+        {{ csw_parse_text('ticket_id') }} as ticket_id,
+        {{ csw_parse_text('organization_id') }} as organization_id,
+        {{ csw_parse_email('requester_email') }} as requester_email,
+        {{ csw_parse_text('channel') }} as channel,
+        {{ csw_parse_text('priority') }} as priority,
+        {{ csw_parse_text('status') }} as status,
+        {{ csw_parse_text('subject') }} as subject,
+        {{ csw_parse_timestamp('created_at') }} as created_at,
+        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
+        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
+        _loaded_at as _loaded_at_raw,
+        _source_file,
+        _source_row_number,
+        {{ csw_record_key(['ticket_id']) }} as _record_key,
+        {{ csw_has_null(['ticket_id']) }} as _has_null_key,
+        {{ csw_unparseable_reason([
+            ('created_at', 'timestamp'),
+            ('_loaded_at', 'timestamp'),
+            ('_is_deleted', 'boolean'),
+        ]) }} as _unparseable_reason
+
+    from source
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        coalesce(
+            _unparseable_reason,
+            case
+                when {{ csw_not_accepted('channel', ['email', 'web', 'chat', 'phone']) }}
+                    then 'unknown_value:channel'
+                when {{ csw_not_accepted('priority', ['low', 'normal', 'high', 'urgent']) }}
+                    then 'unknown_value:priority'
+                when {{ csw_not_accepted('status', ['new', 'open', 'pending', 'solved', 'closed']) }}
+                    then 'unknown_value:status'
+            end
+        ) as _rule_violation
+
+    from parsed
+
+),
+
+deduplicated as (
+
+    {{ csw_dq_status('checked', ['ticket_id']) }}
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        organization_id,
+        requester_email,
+        channel,
+        priority,
+        status,
+        subject,
+        created_at,
+        _loaded_at,
+        _loaded_at_raw,
+        _is_deleted,
+        _source_file,
+        _source_row_number,
+        _record_key,
+        _dq_status,
+        _dq_reason
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- Current, valid support.ticket_events records (one per key), typed and renamed per docs/design.md.
+
+with
+
+base as (
+
+    select * from {{ ref('base_support__ticket_events') }}
+    where _dq_status = 'staged'
+
+),
+
+final as (
+
+    select
+        event_id,
+        ticket_id,
+        created_at,
+        actor_type,
+        event_type,
+        is_public,
+        new_value,
+        _loaded_at,
+        _source_file,
+        _source_row_number
+
+    from base
+
+)
+
+select * from final
