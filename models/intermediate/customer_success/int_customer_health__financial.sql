@@ -27,7 +27,7 @@ invoices as (
 
 billing_account_customers as (
 
-    select * from {{ ref('int_billing_accounts__resolved') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 

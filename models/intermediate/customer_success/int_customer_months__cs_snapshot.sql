@@ -13,7 +13,7 @@ mrr as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -12,7 +12,7 @@ responses as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

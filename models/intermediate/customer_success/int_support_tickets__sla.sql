@@ -18,7 +18,11 @@ organizations as (
 
 crm_account_customers as (
 
-    select * from {{ ref('int_crm_accounts__resolved') }}
+    -- a known CRM account and the surviving account (= customer_id) it counts as
+    select
+        account_id,
+        surviving_account_id as customer_id
+    from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
@@ -36,7 +40,7 @@ sla_targets as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

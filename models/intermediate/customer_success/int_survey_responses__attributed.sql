@@ -19,7 +19,11 @@ contacts as (
 
 crm_account_customers as (
 
-    select * from {{ ref('int_crm_accounts__resolved') }}
+    -- a known CRM account and the surviving account (= customer_id) it counts as
+    select
+        account_id,
+        surviving_account_id as customer_id
+    from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
