@@ -1,0 +1,47 @@
+-- One row per quarantined raw row of every raw table, with the reason (docs/design.md).
+
+with
+
+{% for source_name, table_name in csw_staging_tables() %}
+{{ source_name }}__{{ table_name }} as (
+
+    select * from {{ ref('base_' ~ source_name ~ '__' ~ table_name) }}
+    where _dq_status = 'quarantined'
+
+),
+
+{% endfor %}
+unioned as (
+    {% for source_name, table_name in csw_staging_tables() %}
+
+    select
+        '{{ source_name }}' as source_name,
+        '{{ table_name }}' as table_name,
+        _record_key as record_key,
+        _dq_reason as reason,
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        _loaded_at_raw as loaded_at_raw
+    from {{ source_name }}__{{ table_name }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        cast(source_name as varchar) as source_name,
+        cast(table_name as varchar) as table_name,
+        cast(record_key as varchar) as record_key,
+        cast(reason as varchar) as reason,
+        cast(source_file as varchar) as source_file,
+        cast(source_row_number as bigint) as source_row_number,
+        cast(loaded_at_raw as varchar) as loaded_at_raw
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,9 @@
+-- Every quarantine reason is one of the documented codes (docs/design.md, "Reason codes").
+
+select *
+from {{ ref('dq_quarantine') }}
+where not (
+    reason = 'null_key'
+    or reason = 'invalid_range:effective_to'
+    or {{ csw_regex_full_match('reason', '(unparseable|unknown_value|out_of_range):[a-z_]+') }}
+)

@@ -1,0 +1,46 @@
+-- raw_rows of dq_row_reconciliation equals the row count of each raw table (nothing lost between
+-- the loader and the base models), and no table is missing on either side.
+
+with
+
+raw_counts as (
+    {% for source_name, table_name in csw_staging_tables() %}
+
+    select
+        '{{ source_name }}' as source_name,
+        '{{ table_name }}' as table_name,
+        count(*) as raw_table_rows
+    from {{ source(source_name, table_name) }}
+    {% if not loop.last %}
+    union all
+    {% endif %}
+    {%- endfor %}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('dq_row_reconciliation') }}
+
+),
+
+final as (
+
+    select
+        coalesce(raw_counts.source_name, reconciliation.source_name) as source_name,
+        coalesce(raw_counts.table_name, reconciliation.table_name) as table_name,
+        raw_counts.raw_table_rows,
+        reconciliation.raw_rows
+    from raw_counts
+    full outer join reconciliation
+        on
+            raw_counts.source_name = reconciliation.source_name
+            and raw_counts.table_name = reconciliation.table_name
+    where
+        raw_counts.raw_table_rows is null
+        or reconciliation.raw_rows is null
+        or raw_counts.raw_table_rows <> reconciliation.raw_rows
+
+)
+
+select * from final
