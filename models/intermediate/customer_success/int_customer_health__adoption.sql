@@ -33,23 +33,6 @@ crm_account_customers as (
 
 ),
 
-charge_segment_months as (
-
-    select * from {{ ref('int_charge_segments__months') }}
-
-),
-
-licensed_seats as (
-
-    select
-        customer_id,
-        month_start_date as month,
-        sum(quantity) as licensed_seats
-    from charge_segment_months
-    group by customer_id, month_start_date
-
-),
-
 customer_usage_daily as (
 
     select
@@ -99,7 +82,7 @@ joined as (
         first_usage.first_usage_date is not null
         and first_usage.first_usage_date <= customer_months.snapshot_date as has_usage_data,
         coalesce(usage_in_month.active_user_days, 0) as active_user_days,
-        licensed_seats.licensed_seats
+        customer_months.licensed_seats
     from customer_months
     left join first_usage
         on customer_months.customer_id = first_usage.customer_id
@@ -107,10 +90,6 @@ joined as (
         on
             customer_months.customer_id = usage_in_month.customer_id
             and customer_months.month = usage_in_month.month
-    left join licensed_seats
-        on
-            customer_months.customer_id = licensed_seats.customer_id
-            and customer_months.month = licensed_seats.month
 
 ),
 

@@ -1,6 +1,7 @@
 -- The customer-success snapshot spine: one row per customer and month in which the
 -- customer has MRR, with the customer's segment that month, its MRR, the MRR three
--- months earlier, and the snapshot date every monthly customer-success metric is
+-- months earlier, its licensed seats (sum of the quantities of its counted recurring
+-- charge segments, fct_mrr.quantity), and the snapshot date every monthly customer-success metric is
 -- measured at (the last day of the month, or the as-of date in the as-of month).
 
 with
@@ -23,7 +24,8 @@ customer_months as (
         customer_id,
         month,
         max(segment) as segment,
-        sum(mrr_usd) as mrr_usd
+        sum(mrr_usd) as mrr_usd,
+        sum(quantity) as licensed_seats
     from mrr
     group by customer_id, month
 
@@ -36,6 +38,7 @@ with_history as (
         current_month.month,
         current_month.segment,
         current_month.mrr_usd,
+        current_month.licensed_seats,
         coalesce(three_months_ago.mrr_usd, 0) as mrr_usd_3m_ago
     from customer_months as current_month
     left join customer_months as three_months_ago
@@ -58,7 +61,8 @@ final as (
         end as snapshot_date,
         with_history.segment,
         with_history.mrr_usd,
-        with_history.mrr_usd_3m_ago
+        with_history.mrr_usd_3m_ago,
+        with_history.licensed_seats
     from with_history
     cross join as_of
 
