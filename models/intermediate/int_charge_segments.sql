@@ -1,0 +1,162 @@
+with
+
+charges as (
+
+    select
+        charge_id,
+        subscription_id,
+        product_id,
+        charge_type,
+        billing_period,
+        unit_price,
+        quantity,
+        discount_percent,
+        effective_from_date,
+        effective_to_date,
+        is_trial
+
+    from {{ ref('stg_billing__subscription_charges') }}
+
+),
+
+subscriptions as (
+
+    select
+        subscription_id,
+        billing_account_id,
+        canceled_date,
+        cancel_reason
+
+    from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+billing_accounts as (
+
+    select
+        billing_account_id,
+        customer_id,
+        currency
+
+    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+
+),
+
+as_of as (
+
+    select as_of_month
+
+    from {{ ref('int_as_of') }}
+
+),
+
+recurring_charges as (
+
+    select
+        charges.*,
+        case charges.billing_period
+            when 'month' then 1
+            when 'quarter' then 3
+            when 'year' then 12
+        end as billing_period_months,
+        {{ csw_scaled_int('charges.unit_price', 4) }} as unit_price_e4,
+        {{ csw_scaled_int('charges.discount_percent', 2) }} as discount_bp
+
+    from charges
+    where
+        charges.charge_type = 'recurring'
+        and not charges.is_trial
+
+),
+
+attributed as (
+
+    select
+        recurring_charges.charge_id,
+        recurring_charges.subscription_id,
+        subscriptions.billing_account_id,
+        billing_accounts.customer_id,
+        recurring_charges.product_id,
+        billing_accounts.currency,
+        recurring_charges.billing_period,
+        recurring_charges.billing_period_months,
+        recurring_charges.unit_price,
+        recurring_charges.quantity,
+        recurring_charges.discount_percent,
+        {{ csw_div_round_half_up(
+            'cast(recurring_charges.unit_price_e4 as decimal(38, 0)) * recurring_charges.quantity'
+            ~ ' * (10000 - recurring_charges.discount_bp)',
+            '1000000 * recurring_charges.billing_period_months'
+        ) }} as segment_mrr_cents,
+        recurring_charges.effective_from_date,
+        recurring_charges.effective_to_date,
+        subscriptions.canceled_date,
+        case
+            when recurring_charges.effective_to_date is null then subscriptions.canceled_date
+            when subscriptions.canceled_date is null then recurring_charges.effective_to_date
+            when recurring_charges.effective_to_date <= subscriptions.canceled_date
+                then recurring_charges.effective_to_date
+            else subscriptions.canceled_date
+        end as service_end_date,
+        subscriptions.cancel_reason
+
+    from recurring_charges
+    inner join subscriptions
+        on recurring_charges.subscription_id = subscriptions.subscription_id
+    inner join billing_accounts
+        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+
+),
+
+counted_months as (
+
+    select
+        attributed.*,
+        cast({{ dbt.date_trunc('month', 'attributed.effective_from_date') }} as date)
+            as first_counted_month,
+        case
+            when attributed.service_end_date is null then as_of.as_of_month
+            when
+                cast({{ dbt.dateadd(
+                    'month', -1, dbt.date_trunc('month', 'attributed.service_end_date')
+                ) }} as date) < as_of.as_of_month
+                then cast({{ dbt.dateadd(
+                    'month', -1, dbt.date_trunc('month', 'attributed.service_end_date')
+                ) }} as date)
+            else as_of.as_of_month
+        end as last_counted_month
+
+    from attributed
+    cross join as_of
+
+),
+
+final as (
+
+    select
+        charge_id,
+        subscription_id,
+        billing_account_id,
+        customer_id,
+        product_id,
+        currency,
+        billing_period,
+        billing_period_months,
+        unit_price,
+        quantity,
+        discount_percent,
+        segment_mrr_cents,
+        effective_from_date,
+        effective_to_date,
+        canceled_date,
+        service_end_date,
+        cancel_reason,
+        first_counted_month,
+        last_counted_month,
+        first_counted_month <= last_counted_month as is_counted
+
+    from counted_months
+
+)
+
+select * from final

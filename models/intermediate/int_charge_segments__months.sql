@@ -1,0 +1,48 @@
+with
+
+counted_segments as (
+
+    select
+        charge_id,
+        subscription_id,
+        customer_id,
+        product_id,
+        currency,
+        segment_mrr_cents,
+        quantity,
+        first_counted_month,
+        last_counted_month
+
+    from {{ ref('int_charge_segments') }}
+    where is_counted
+
+),
+
+exploded as (
+
+    {{ csw_explode_months(
+        'counted_segments',
+        'first_counted_month',
+        'last_counted_month',
+        ref('int_months__spine'),
+    ) }}
+
+),
+
+final as (
+
+    select
+        charge_id,
+        subscription_id,
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        segment_mrr_cents,
+        quantity
+
+    from exploded
+
+)
+
+select * from final

@@ -1,0 +1,130 @@
+with
+
+exchange_rates as (
+
+    select
+        currency,
+        rate_date,
+        usd_per_unit
+
+    from {{ ref('stg_billing__exchange_rates') }}
+    where currency <> 'USD'
+
+),
+
+segment_months as (
+
+    select
+        currency,
+        month_start_date
+
+    from {{ ref('int_charge_segments__months') }}
+
+),
+
+months as (
+
+    select
+        month_start_date,
+        month_end_date
+
+    from {{ ref('int_months__spine') }}
+
+),
+
+currencies as (
+
+    select distinct currency
+
+    from segment_months
+
+),
+
+{#- A rate is needed for the months with MRR in the currency and the month
+    after each (prev_restated restates M-1 at M's rate). #}
+needed_currency_months as (
+
+    select distinct
+        currency,
+        month_start_date
+
+    from segment_months
+
+    union
+
+    select distinct
+        segment_months.currency,
+        months.month_start_date
+
+    from segment_months
+    inner join months
+        on months.month_start_date = cast({{ dbt.dateadd('month', 1, 'segment_months.month_start_date') }} as date)
+
+),
+
+currency_months as (
+
+    select
+        currencies.currency,
+        months.month_start_date,
+        months.month_end_date
+
+    from currencies
+    cross join months
+
+),
+
+rates_on_or_before_month_end as (
+
+    select
+        currency_months.currency,
+        currency_months.month_start_date,
+        exchange_rates.rate_date,
+        exchange_rates.usd_per_unit,
+        row_number() over (
+            partition by currency_months.currency, currency_months.month_start_date
+            order by exchange_rates.rate_date desc
+        ) as rate_recency
+
+    from currency_months
+    inner join exchange_rates
+        on
+            currency_months.currency = exchange_rates.currency
+            and exchange_rates.rate_date <= currency_months.month_end_date
+
+),
+
+final as (
+
+    select
+        currency_months.currency,
+        currency_months.month_start_date,
+        case
+            when currency_months.currency = 'USD' then null
+            else latest_rates.rate_date
+        end as rate_date,
+        case
+            when currency_months.currency = 'USD' then cast(1 as decimal(18, 8))
+            else cast(latest_rates.usd_per_unit as decimal(18, 8))
+        end as usd_per_unit,
+        case
+            when currency_months.currency = 'USD' then 100000000
+            else {{ csw_scaled_int('latest_rates.usd_per_unit', 8) }}
+        end as usd_per_unit_e8,
+        needed_currency_months.currency is not null as is_rate_needed,
+        currency_months.currency <> 'USD' and latest_rates.usd_per_unit is null as is_rate_missing
+
+    from currency_months
+    left join rates_on_or_before_month_end as latest_rates
+        on
+            currency_months.currency = latest_rates.currency
+            and currency_months.month_start_date = latest_rates.month_start_date
+            and latest_rates.rate_recency = 1
+    left join needed_currency_months
+        on
+            currency_months.currency = needed_currency_months.currency
+            and currency_months.month_start_date = needed_currency_months.month_start_date
+
+)
+
+select * from final

@@ -1,0 +1,67 @@
+with
+
+currency_months as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        counted_segments,
+        local_mrr_cents,
+        quantity,
+        usd_mrr_cents,
+        prev_counted_segments,
+        prev_quantity,
+        prev_usd_mrr_cents,
+        prev_restated_usd_cents
+
+    from {{ ref('int_mrr__customer_product_month_currency') }}
+
+),
+
+aggregated as (
+
+    select
+        customer_id,
+        product_id,
+        month_start_date,
+        cast(sum(usd_mrr_cents) as bigint) as mrr_usd_cents,
+        count(case when counted_segments > 0 then currency end) as currency_count,
+        min(case when counted_segments > 0 then currency end) as min_currency,
+        cast(sum(case when counted_segments > 0 then local_mrr_cents end) as bigint) as local_mrr_cents,
+        cast(sum(quantity) as bigint) as quantity,
+        cast(sum(prev_usd_mrr_cents) as bigint) as prev_mrr_usd_cents,
+        cast(sum(prev_restated_usd_cents) as bigint) as prev_restated_usd_cents,
+        cast(sum(prev_quantity) as bigint) as prev_quantity
+
+    from currency_months
+    group by
+        customer_id,
+        product_id,
+        month_start_date
+
+),
+
+final as (
+
+    select
+        customer_id,
+        product_id,
+        month_start_date,
+        mrr_usd_cents,
+        case when currency_count = 1 then local_mrr_cents end as mrr_local_cents,
+        case
+            when currency_count > 1 then 'MULTI'
+            when currency_count = 1 then min_currency
+        end as currency,
+        quantity,
+        prev_mrr_usd_cents,
+        prev_restated_usd_cents,
+        prev_quantity
+
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,195 @@
+with
+
+segment_months as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        segment_mrr_cents,
+        quantity
+
+    from {{ ref('int_charge_segments__months') }}
+
+),
+
+fx_rates as (
+
+    select
+        currency,
+        month_start_date,
+        usd_per_unit,
+        usd_per_unit_e8
+
+    from {{ ref('int_fx_rates__monthly') }}
+
+),
+
+as_of as (
+
+    select as_of_month
+
+    from {{ ref('int_as_of') }}
+
+),
+
+current_month as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        count(*) as counted_segments,
+        cast(sum(segment_mrr_cents) as bigint) as local_mrr_cents,
+        cast(sum(quantity) as bigint) as quantity
+
+    from segment_months
+    group by
+        customer_id,
+        product_id,
+        currency,
+        month_start_date
+
+),
+
+{#- The same amounts seen from the next month (M-1 -> M), never past the
+    as-of month: there is no row, and so no churn, after the as-of month. #}
+next_month as (
+
+    select
+        current_month.customer_id,
+        current_month.product_id,
+        current_month.currency,
+        cast({{ dbt.dateadd('month', 1, 'current_month.month_start_date') }} as date)
+            as month_start_date,
+        current_month.counted_segments,
+        current_month.local_mrr_cents,
+        current_month.quantity
+
+    from current_month
+    cross join as_of
+    where current_month.month_start_date < as_of.as_of_month
+
+),
+
+stacked as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        counted_segments,
+        local_mrr_cents,
+        quantity,
+        0 as prev_counted_segments,
+        0 as prev_local_mrr_cents,
+        0 as prev_quantity
+
+    from current_month
+
+    union all
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        0 as counted_segments,
+        0 as local_mrr_cents,
+        0 as quantity,
+        counted_segments as prev_counted_segments,
+        local_mrr_cents as prev_local_mrr_cents,
+        quantity as prev_quantity
+
+    from next_month
+
+),
+
+framed as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        cast(sum(counted_segments) as bigint) as counted_segments,
+        cast(sum(local_mrr_cents) as bigint) as local_mrr_cents,
+        cast(sum(quantity) as bigint) as quantity,
+        cast(sum(prev_counted_segments) as bigint) as prev_counted_segments,
+        cast(sum(prev_local_mrr_cents) as bigint) as prev_local_mrr_cents,
+        cast(sum(prev_quantity) as bigint) as prev_quantity
+
+    from stacked
+    group by
+        customer_id,
+        product_id,
+        currency,
+        month_start_date
+
+),
+
+with_rates as (
+
+    select
+        framed.*,
+        fx_rates.usd_per_unit,
+        case
+            when fx_rates.usd_per_unit_e8 is null
+                then {{ csw_raise_error(
+                    "'missing FX rate for currency ' || framed.currency"
+                    ~ " || ': no billing.exchange_rates row with rate_date <= '"
+                    ~ " || cast(" ~ dbt.last_day('framed.month_start_date', 'month')
+                    ~ " as " ~ dbt.type_string() ~ ")"
+                ) }}
+            else fx_rates.usd_per_unit_e8
+        end as usd_per_unit_e8,
+        prev_fx_rates.usd_per_unit_e8 as prev_usd_per_unit_e8
+
+    from framed
+    left join fx_rates
+        on
+            framed.currency = fx_rates.currency
+            and framed.month_start_date = fx_rates.month_start_date
+    left join fx_rates as prev_fx_rates
+        on
+            framed.currency = prev_fx_rates.currency
+            and cast({{ dbt.dateadd('month', -1, 'framed.month_start_date') }} as date)
+            = prev_fx_rates.month_start_date
+
+),
+
+final as (
+
+    select
+        customer_id,
+        product_id,
+        currency,
+        month_start_date,
+        counted_segments,
+        local_mrr_cents,
+        quantity,
+        usd_per_unit,
+        {{ csw_div_round_half_up(
+            'cast(local_mrr_cents as decimal(38, 0)) * usd_per_unit_e8', '100000000'
+        ) }} as usd_mrr_cents,
+        prev_counted_segments,
+        prev_local_mrr_cents,
+        prev_quantity,
+        case
+            when prev_local_mrr_cents = 0 then 0
+            else {{ csw_div_round_half_up(
+                'cast(prev_local_mrr_cents as decimal(38, 0)) * prev_usd_per_unit_e8', '100000000'
+            ) }}
+        end as prev_usd_mrr_cents,
+        {{ csw_div_round_half_up(
+            'cast(prev_local_mrr_cents as decimal(38, 0)) * usd_per_unit_e8', '100000000'
+        ) }} as prev_restated_usd_cents
+
+    from with_rates
+
+)
+
+select * from final

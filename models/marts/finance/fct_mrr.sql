@@ -1,0 +1,50 @@
+with
+
+product_months as (
+
+    select
+        customer_id,
+        product_id,
+        month_start_date,
+        mrr_usd_cents,
+        mrr_local_cents,
+        currency,
+        quantity
+
+    from {{ ref('int_mrr__customer_product_month') }}
+    where mrr_usd_cents > 0
+
+),
+
+customer_months as (
+
+    select
+        customer_id,
+        month_start_date,
+        segment
+
+    from {{ ref('int_mrr__customer_month') }}
+
+),
+
+final as (
+
+    select
+        product_months.customer_id,
+        product_months.product_id,
+        product_months.month_start_date as month,
+        {{ csw_cents_to_decimal('product_months.mrr_usd_cents') }} as mrr_usd,
+        {{ csw_cents_to_decimal('product_months.mrr_local_cents') }} as mrr_local,
+        product_months.currency,
+        cast(product_months.quantity as bigint) as quantity,
+        customer_months.segment
+
+    from product_months
+    inner join customer_months
+        on
+            product_months.customer_id = customer_months.customer_id
+            and product_months.month_start_date = customer_months.month_start_date
+
+)
+
+select * from final

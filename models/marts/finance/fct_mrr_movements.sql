@@ -1,0 +1,35 @@
+with
+
+movements as (
+
+    select
+        customer_id,
+        product_id,
+        month_start_date,
+        movement_type,
+        mrr_change_cents,
+        quantity_effect_cents,
+        price_effect_cents,
+        bridge_segment
+
+    from {{ ref('int_mrr__movements') }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        product_id,
+        month_start_date as month,
+        movement_type,
+        {{ csw_cents_to_decimal('mrr_change_cents') }} as mrr_change_usd,
+        {{ csw_cents_to_decimal('quantity_effect_cents') }} as quantity_effect_usd,
+        {{ csw_cents_to_decimal('price_effect_cents') }} as price_effect_usd,
+        bridge_segment as segment
+
+    from movements
+
+)
+
+select * from final
