@@ -18,7 +18,7 @@ responses as (
 response_counts as (
 
     select
-        submitted_month as month,
+        submitted_month as month,  -- noqa: RF04
         count(*) as responses
     from responses
     group by submitted_month
@@ -44,7 +44,7 @@ segment_totals as (
 )
 
 select
-    coalesce(all_rows.month, response_counts.month) as month,
+    coalesce(all_rows.month, response_counts.month) as month,  -- noqa: RF04
     all_rows.responses as all_row_responses,
     response_counts.responses as fct_responses,
     segment_totals.responses as segment_responses

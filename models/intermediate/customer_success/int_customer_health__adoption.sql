@@ -66,8 +66,8 @@ usage_in_month as (
     inner join customer_usage_daily
         on
             customer_months.customer_id = customer_usage_daily.customer_id
-            and customer_usage_daily.usage_date >= customer_months.month
-            and customer_usage_daily.usage_date <= customer_months.snapshot_date
+            and customer_months.month <= customer_usage_daily.usage_date
+            and customer_months.snapshot_date >= customer_usage_daily.usage_date
     group by customer_months.customer_id, customer_months.month
 
 ),
@@ -77,8 +77,8 @@ joined as (
     select
         customer_months.customer_id,
         customer_months.month,
-        {{ dbt.datediff('customer_months.month', 'customer_months.snapshot_date', 'day') }} + 1
-        as days_in_window,
+        {{ dbt.datediff('customer_months.month', 'customer_months.snapshot_date', 'day') }} + 1  -- noqa: LT05
+            as days_in_window,
         first_usage.first_usage_date is not null
         and first_usage.first_usage_date <= customer_months.snapshot_date as has_usage_data,
         coalesce(usage_in_month.active_user_days, 0) as active_user_days,

@@ -46,7 +46,7 @@ tickets_in_window as (
         snapshot_windows.month,
         tickets.ticket_id,
         coalesce(tickets.escalated_at < snapshot_windows.window_end_at, false)
-        as is_escalated_by_then,
+            as is_escalated_by_then,
         (
             tickets.first_reply_due_at < snapshot_windows.window_end_at
             and coalesce(tickets.first_reply_at > tickets.first_reply_due_at, true)
@@ -63,8 +63,8 @@ tickets_in_window as (
     inner join tickets
         on
             snapshot_windows.customer_id = tickets.customer_id
-            and tickets.created_at >= snapshot_windows.window_start_at
-            and tickets.created_at < snapshot_windows.window_end_at
+            and snapshot_windows.window_start_at <= tickets.created_at
+            and snapshot_windows.window_end_at > tickets.created_at
 
 ),
 

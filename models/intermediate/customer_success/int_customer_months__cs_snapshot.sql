@@ -53,7 +53,7 @@ final as (
 
     select
         with_history.customer_id,
-        cast(with_history.month as date) as month,
+        cast(with_history.month as date) as month,  -- noqa: RF04
         case
             when {{ dbt.last_day('with_history.month', 'month') }} < as_of.as_of_date
                 then cast({{ dbt.last_day('with_history.month', 'month') }} as date)

@@ -67,7 +67,7 @@ final as (
     select
         customer_counts.customer_id,
         cast(customer_counts.as_of_date as date) as as_of_date,
-        cast({{ dbt.dateadd('day', -179, 'customer_counts.as_of_date') }} as date) as window_start_date,
+        cast({{ dbt.dateadd('day', -179, 'customer_counts.as_of_date') }} as date) as window_start_date,  -- noqa: LT05
         cast(customer_counts.nps_responses as integer) as nps_responses,
         cast(customer_counts.promoters as integer) as promoters,
         cast(customer_counts.passives as integer) as passives,

@@ -66,12 +66,12 @@ joined as (
         sla_targets.first_reply_minutes as sla_first_reply_minutes,
         sla_targets.resolution_minutes as sla_resolution_minutes,
         {{ dbt.dateadd('minute', 'sla_targets.first_reply_minutes', 'tickets.created_at') }}
-        as first_reply_due_at,
+            as first_reply_due_at,
         {{ dbt.dateadd('minute', 'sla_targets.resolution_minutes', 'tickets.created_at') }}
-        as resolution_due_at,
+            as resolution_due_at,
         -- the as-of time is the end of the as-of day
         cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as {{ dbt.type_timestamp() }})
-        as as_of_at
+            as as_of_at
     from tickets
     left join organizations
         on tickets.organization_id = organizations.organization_id

@@ -42,7 +42,7 @@ csat_events as (
 
     select
         customer_id,
-        submitted_month as month,
+        submitted_month as month,  -- noqa: RF04
         'survey' as csat_source,
         case when is_csat_satisfied then 1 else 0 end as is_positive
     from responses
@@ -52,7 +52,7 @@ csat_events as (
 
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'csat_rated_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'csat_rated_at') }} as date) as month,  -- noqa: RF04
         'support' as csat_source,
         case when csat_score = 'good' then 1 else 0 end as is_positive
     from tickets
@@ -168,7 +168,7 @@ joined as (
 final as (
 
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(segment as varchar) as segment,
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,

@@ -65,16 +65,25 @@ totals as (
 
 ),
 
+snapshot_months as (
+
+    select
+        min(month) as first_snapshot_month,
+        max(month) as last_snapshot_month
+    from snapshots
+
+),
+
 final as (
 
     select
         cast(as_of.as_of_date as date) as as_of_date,
-        cast((select min(month) from snapshots) as date) as first_snapshot_month,
-        cast((select max(month) from snapshots) as date) as last_snapshot_month,
+        cast(snapshot_months.first_snapshot_month as date) as first_snapshot_month,
+        cast(snapshot_months.last_snapshot_month as date) as last_snapshot_month,
         cast(coalesce(totals.snapshots, 0) as integer) as snapshots,
         cast(coalesce(totals.churned, 0) as integer) as churned_within_90d,
         cast({{ csw_cs_div_round('totals.churned', 'totals.snapshots', 4) }} as decimal(5, 4))
-        as churn_rate,
+            as churn_rate,
         cast(
             {{ csw_cs_div_round(
                 'totals.doubled_rank_sum_retained - totals.retained * (totals.retained + 1)',
@@ -85,6 +94,7 @@ final as (
         ) as roc_auc
     from as_of
     cross join totals
+    cross join snapshot_months
 
 )
 

@@ -36,7 +36,7 @@ segmented_responses as (
     -- that month falls back to its current segment (dim_customers)
     select
         responses.response_id,
-        responses.submitted_month as month,
+        responses.submitted_month as month,  -- noqa: RF04
         responses.nps_category,
         coalesce(customer_months.segment, customers.segment) as segment
     from responses
@@ -72,7 +72,7 @@ all_months as (
 
     select month from customer_months
     union all
-    select submitted_month as month from responses
+    select submitted_month as month from responses  -- noqa: RF04
 
 ),
 
@@ -138,7 +138,7 @@ joined as (
 final as (
 
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(segment as varchar) as segment,
         cast(responses as integer) as responses,
         cast(promoters as integer) as promoters,

@@ -14,7 +14,7 @@ monthly as (
 
     select
         customer_id,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month,
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month,  -- noqa: RF04
         count(*) as tickets,
         sum(case when is_escalated then 1 else 0 end) as escalations,
         sum(case when breached_first_reply_sla then 1 else 0 end) as first_reply_breaches,
@@ -34,7 +34,7 @@ final as (
 
     select
         cast(customer_id as varchar) as customer_id,
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(tickets as integer) as tickets,
         cast(escalations as integer) as escalations,
         cast(first_reply_breaches as integer) as first_reply_breaches,

@@ -44,7 +44,7 @@ coverage as (
 final as (
 
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(segment as varchar) as segment,
         cast(customers as integer) as customers,
         cast(under_served_customers as integer) as under_served_customers,

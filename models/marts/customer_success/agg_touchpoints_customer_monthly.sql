@@ -13,7 +13,7 @@ final as (
 
     select
         cast(customer_id as varchar) as customer_id,
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(snapshot_date as date) as snapshot_date,
         cast(segment as varchar) as segment,
         cast(expected_touch_model as varchar) as expected_touch_model,

@@ -48,14 +48,14 @@ weighted as (
         + case when components.support_score is null then 0 else weights.support_weight end
         + case when components.sentiment_score is null then 0 else weights.sentiment_weight end
         + case when components.financial_score is null then 0 else weights.financial_weight end
-        as present_weight,
+            as present_weight,
         -- component scores carry one decimal: weight * score * 10 is an exact integer
         coalesce(cast(components.adoption_score * 10 as bigint) * weights.adoption_weight, 0)
         + coalesce(cast(components.engagement_score * 10 as bigint) * weights.engagement_weight, 0)
         + coalesce(cast(components.support_score * 10 as bigint) * weights.support_weight, 0)
         + coalesce(cast(components.sentiment_score * 10 as bigint) * weights.sentiment_weight, 0)
         + coalesce(cast(components.financial_score * 10 as bigint) * weights.financial_weight, 0)
-        as weighted_score_tenths
+            as weighted_score_tenths
     from components
     cross join weights
 
@@ -110,7 +110,7 @@ final as (
 
     select
         cast(customer_id as varchar) as customer_id,
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(snapshot_date as date) as snapshot_date,
         cast(segment as varchar) as segment,
         cast(mrr_usd as decimal(18, 2)) as mrr_usd,

@@ -51,8 +51,8 @@ first_churn_in_window as (
     inner join churn_events
         on
             complete_snapshots.customer_id = churn_events.customer_id
-            and churn_events.churn_date > complete_snapshots.snapshot_date
-            and churn_events.churn_date <= complete_snapshots.outcome_window_end_date
+            and complete_snapshots.snapshot_date < churn_events.churn_date
+            and complete_snapshots.outcome_window_end_date >= churn_events.churn_date
     group by complete_snapshots.customer_id, complete_snapshots.month
 
 ),
@@ -61,7 +61,7 @@ final as (
 
     select
         cast(complete_snapshots.customer_id as varchar) as customer_id,
-        cast(complete_snapshots.month as date) as month,
+        cast(complete_snapshots.month as date) as month,  -- noqa: RF04
         cast(complete_snapshots.snapshot_date as date) as snapshot_date,
         cast(complete_snapshots.outcome_window_end_date as date) as outcome_window_end_date,
         cast(complete_snapshots.segment as varchar) as segment,
