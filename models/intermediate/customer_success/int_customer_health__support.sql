@@ -4,9 +4,11 @@
 --   escalations_90d    tickets escalated by the snapshot time
 --   sla_breaches_90d   tickets whose first-reply or resolution target had passed unmet
 --   csat_good/bad_90d  their latest satisfaction rating given by the snapshot time
--- Scoring curve: base = max(0, 100 - 20 * escalations - 10 * breached tickets);
--- with at least one rating, score = 0.6 * base + 0.4 * CSAT% (good / rated * 100),
--- else score = base. No tickets in the window -> 100 (nothing went wrong). The
+-- Scoring curve: shares, not counts, so that a large customer filing many tickets is not
+-- penalized for its size:
+--   score = 100 - 40 * escalated share - 30 * breached share - 30 * bad-rating share
+-- (escalated / breached share of the window's tickets, bad share of its rated tickets,
+-- 0 when none is rated). No tickets in the window -> 100 (nothing went wrong). The
 -- support source is required, so this component is never missing.
 
 with
@@ -101,18 +103,6 @@ joined as (
 
 ),
 
-base_scores as (
-
-    select
-        *,
-        case
-            when 100 - 20 * escalations_90d - 10 * sla_breaches_90d < 0 then 0
-            else 100 - 20 * escalations_90d - 10 * sla_breaches_90d
-        end as base_score
-    from joined
-
-),
-
 final as (
 
     select
@@ -125,16 +115,21 @@ final as (
         cast(csat_bad_90d as integer) as support_csat_bad_90d,
         cast(
             case
-                when csat_good_90d + csat_bad_90d = 0 then base_score
+                when tickets_90d = 0 then 100
                 else round(
-                    0.6 * base_score
-                    + 0.4 * 100.0 * csat_good_90d / (csat_good_90d + csat_bad_90d),
+                    100.0
+                    - 40.0 * escalations_90d / tickets_90d
+                    - 30.0 * sla_breaches_90d / tickets_90d
+                    - case
+                        when csat_good_90d + csat_bad_90d = 0 then 0
+                        else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
+                    end,
                     1
                 )
             end
             as decimal(4, 1)
         ) as support_score
-    from base_scores
+    from joined
 
 )
 
