@@ -118,14 +118,15 @@ final as (
     select
         customer_id,
         month,
-        cast(round(avg_daily_active_users, 2) as decimal(18, 2)) as avg_daily_active_users,
+        cast({{ csw_cs_round('avg_daily_active_users', 2) }} as decimal(18, 2))
+            as avg_daily_active_users,
         cast(licensed_seats as decimal(18, 2)) as licensed_seats,
-        cast(round(seat_utilization, 4) as decimal(9, 4)) as seat_utilization,
+        cast({{ csw_cs_round('seat_utilization', 4) }} as decimal(9, 4)) as seat_utilization,
         cast(
             case
                 when seat_utilization is null then null
                 when seat_utilization >= 0.8 then 100
-                else round(125 * seat_utilization, 1)
+                else {{ csw_cs_round('125 * seat_utilization', 1) }}
             end
             as decimal(4, 1)
         ) as adoption_score

@@ -107,7 +107,8 @@ final as (
         mrr_usd_3m_ago,
         cast(
             case
-                when mrr_trend_ratio is not null then round(100 * (mrr_trend_ratio - 1), 1)
+                when mrr_trend_ratio is not null
+                    then {{ csw_cs_round('100 * (mrr_trend_ratio - 1)', 1) }}
             end
             as decimal(9, 1)
         ) as mrr_change_pct_3m,
@@ -115,7 +116,7 @@ final as (
         cast(
             case
                 when trend_score - 25 * failed_payments_90d < 0 then 0
-                else round(trend_score - 25 * failed_payments_90d, 1)
+                else {{ csw_cs_round('trend_score - 25 * failed_payments_90d', 1) }}
             end
             as decimal(4, 1)
         ) as financial_score

@@ -103,6 +103,25 @@ joined as (
 
 ),
 
+raw_scores as (
+
+    select
+        *,
+        case
+            when tickets_90d = 0 then 100.0
+            else
+                100.0
+                - 40.0 * escalations_90d / tickets_90d
+                - 30.0 * sla_breaches_90d / tickets_90d
+                - case
+                    when csat_good_90d + csat_bad_90d = 0 then 0.0
+                    else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
+                end
+        end as raw_support_score
+    from joined
+
+),
+
 final as (
 
     select
@@ -113,23 +132,8 @@ final as (
         cast(sla_breaches_90d as integer) as support_sla_breaches_90d,
         cast(csat_good_90d as integer) as support_csat_good_90d,
         cast(csat_bad_90d as integer) as support_csat_bad_90d,
-        cast(
-            case
-                when tickets_90d = 0 then 100
-                else round(
-                    100.0
-                    - 40.0 * escalations_90d / tickets_90d
-                    - 30.0 * sla_breaches_90d / tickets_90d
-                    - case
-                        when csat_good_90d + csat_bad_90d = 0 then 0
-                        else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
-                    end,
-                    1
-                )
-            end
-            as decimal(4, 1)
-        ) as support_score
-    from joined
+        cast({{ csw_cs_round('raw_support_score', 1) }} as decimal(4, 1)) as support_score
+    from raw_scores
 
 )
 
