@@ -1,7 +1,8 @@
 {#-
     A SQL expression that aborts the query with `message_sql` (a SQL string
     expression, so it can name the offending value) when it is evaluated. Put
-    it in the branch of a CASE that must never be reached, e.g. a currency with
+    it where it is only evaluated when needed (a CASE branch, or the
+    fallback of a COALESCE - both are evaluated lazily), e.g. a currency with
     no FX rate: the build fails with the currency's name instead of a silent
     zero.
       DuckDB: error(msg); Spark: raise_error(msg); default (Postgres): a cast of

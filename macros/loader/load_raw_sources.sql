@@ -16,10 +16,14 @@
       3. extra columns are logged as a warning and ignored; a source with `meta: {optional: true}`
          whose file is missing gets an empty raw table and a log line saying its input is missing.
 
-    Set var `csw_skip_raw_load: true` to reuse the raw tables already in the database.
+    Skipped for commands that only render SQL (compile, show, docs generate, ls, parse). Set var
+    `csw_skip_raw_load: true` to reuse the raw tables already in the database.
 -#}
 {% macro load_raw_sources() %}
-    {%- if execute and not var('csw_skip_raw_load', false) -%}
+    {#- Commands that only render SQL or read the manifest do not (re)load raw files. -#}
+    {%- set non_loading_commands = ['parse', 'list', 'ls', 'compile', 'show', 'generate', 'serve'] -%}
+    {%- if execute and flags.WHICH not in non_loading_commands
+        and not var('csw_skip_raw_load', false) -%}
         {{ return(adapter.dispatch('load_raw_sources', 'customer_success_warehouse')()) }}
     {%- endif -%}
     {{ return('') }}

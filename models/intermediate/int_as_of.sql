@@ -1,4 +1,9 @@
 {%- set as_of_date_var = var('as_of_date', '') | string | trim -%}
+{%- if as_of_date_var -%}
+{%- set as_of_date_sql = "cast('" ~ as_of_date_var ~ "' as date)" -%}
+{%- else -%}
+{%- set as_of_date_sql = 'latest_loaded_date' -%}
+{%- endif -%}
 
 with
 
@@ -20,12 +25,7 @@ latest_load as (
 
 as_of as (
 
-    select
-        {% if as_of_date_var -%}
-            cast('{{ as_of_date_var }}' as date)
-        {%- else -%}
-            latest_loaded_date
-        {%- endif %} as as_of_date
+    select {{ as_of_date_sql }} as as_of_date
 
     from latest_load
 

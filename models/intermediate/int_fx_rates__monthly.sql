@@ -40,7 +40,7 @@ currencies as (
 
 ),
 
-{#- A rate is needed for the months with MRR in the currency and the month
+{# A rate is needed for the months with MRR in the currency and the month
     after each (prev_restated restates M-1 at M's rate). #}
 needed_currency_months as (
 
@@ -58,7 +58,9 @@ needed_currency_months as (
 
     from segment_months
     inner join months
-        on months.month_start_date = cast({{ dbt.dateadd('month', 1, 'segment_months.month_start_date') }} as date)
+        on
+            cast({{ dbt.dateadd('month', 1, 'segment_months.month_start_date') }} as date)
+            = months.month_start_date
 
 ),
 
@@ -90,7 +92,7 @@ rates_on_or_before_month_end as (
     inner join exchange_rates
         on
             currency_months.currency = exchange_rates.currency
-            and exchange_rates.rate_date <= currency_months.month_end_date
+            and currency_months.month_end_date >= exchange_rates.rate_date
 
 ),
 

@@ -12,7 +12,10 @@
     )
 {%- endset -%}
 {%- set end_month_exclusive_sql -%}
-    (select {{ dbt.dateadd('month', 1, 'as_of_month') }} from {{ ref('int_as_of') }})
+    (
+        select {{ dbt.dateadd('month', 1, 'as_of_month') }}
+        from {{ ref('int_as_of') }}
+    )
 {%- endset %}
 
 with

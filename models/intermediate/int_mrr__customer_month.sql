@@ -116,7 +116,7 @@ flagged as (
 
 ),
 
-{#- Gaps and islands over the months with MRR: months in one unbroken run
+{# Gaps and islands over the months with MRR: months in one unbroken run
     share month_number - row_number. #}
 paid_runs as (
 
@@ -155,15 +155,21 @@ final as (
         flagged.has_mrr,
         flagged.had_mrr_prev_month,
         flagged.had_mrr_before,
-        flagged.has_mrr and not flagged.had_mrr_prev_month and not flagged.had_mrr_before as is_new,
-        flagged.has_mrr and not flagged.had_mrr_prev_month and flagged.had_mrr_before as is_win_back,
+        (
+            flagged.has_mrr and not flagged.had_mrr_prev_month and not flagged.had_mrr_before
+        ) as is_new,
+        (
+            flagged.has_mrr and not flagged.had_mrr_prev_month and flagged.had_mrr_before
+        ) as is_win_back,
         flagged.had_mrr_prev_month and not flagged.has_mrr as is_churn,
         case when flagged.has_mrr then flagged.mrr_segment end as segment,
         case
             when flagged.has_mrr then flagged.mrr_segment
             else flagged.prev_month_segment
         end as bridge_segment,
-        case when flagged.had_mrr_prev_month then flagged.prev_month_segment end as prev_month_segment,
+        case
+            when flagged.had_mrr_prev_month then flagged.prev_month_segment
+        end as prev_month_segment,
         paid_run_positions.paid_run_month_number,
         case
             when flagged.had_mrr_prev_month and not flagged.has_mrr

@@ -29,7 +29,9 @@ aggregated as (
         cast(sum(usd_mrr_cents) as bigint) as mrr_usd_cents,
         count(case when counted_segments > 0 then currency end) as currency_count,
         min(case when counted_segments > 0 then currency end) as min_currency,
-        cast(sum(case when counted_segments > 0 then local_mrr_cents end) as bigint) as local_mrr_cents,
+        cast(
+            sum(case when counted_segments > 0 then local_mrr_cents end) as bigint
+        ) as local_mrr_cents,
         cast(sum(quantity) as bigint) as quantity,
         cast(sum(prev_usd_mrr_cents) as bigint) as prev_mrr_usd_cents,
         cast(sum(prev_restated_usd_cents) as bigint) as prev_restated_usd_cents,

@@ -54,7 +54,7 @@ current_month as (
 
 ),
 
-{#- The same amounts seen from the next month (M-1 -> M), never past the
+{# The same amounts seen from the next month (M-1 -> M), never past the
     as-of month: there is no row, and so no churn, after the as-of month. #}
 next_month as (
 
@@ -136,17 +136,16 @@ with_rates as (
     select
         framed.*,
         fx_rates.usd_per_unit,
-        case
-            when fx_rates.usd_per_unit_e8 is null
-                then {{ csw_raise_error(
-                    "'missing FX rate for currency ' || framed.currency"
-                    ~ " || ': no billing.exchange_rates row with rate_date <= '"
-                    ~ " || cast(" ~ dbt.last_day('framed.month_start_date', 'month')
-                    ~ " as " ~ dbt.type_string() ~ ")"
-                ) }}
-            else fx_rates.usd_per_unit_e8
-        end as usd_per_unit_e8,
-        prev_fx_rates.usd_per_unit_e8 as prev_usd_per_unit_e8
+        coalesce(
+            fx_rates.usd_per_unit_e8,
+            {{ csw_raise_error(
+                "'missing FX rate for currency ' || framed.currency"
+                ~ " || ': no billing.exchange_rates row with rate_date <= '"
+                ~ " || cast(" ~ dbt.last_day('framed.month_start_date', 'month')
+                ~ " as " ~ dbt.type_string() ~ ")"
+            ) }}
+        ) as usd_per_unit_e8,
+        coalesce(prev_fx_rates.usd_per_unit_e8, 0) as prev_usd_per_unit_e8
 
     from framed
     left join fx_rates
@@ -178,12 +177,9 @@ final as (
         prev_counted_segments,
         prev_local_mrr_cents,
         prev_quantity,
-        case
-            when prev_local_mrr_cents = 0 then 0
-            else {{ csw_div_round_half_up(
-                'cast(prev_local_mrr_cents as decimal(38, 0)) * prev_usd_per_unit_e8', '100000000'
-            ) }}
-        end as prev_usd_mrr_cents,
+        {{ csw_div_round_half_up(
+            'cast(prev_local_mrr_cents as decimal(38, 0)) * prev_usd_per_unit_e8', '100000000'
+        ) }} as prev_usd_mrr_cents,
         {{ csw_div_round_half_up(
             'cast(prev_local_mrr_cents as decimal(38, 0)) * usd_per_unit_e8', '100000000'
         ) }} as prev_restated_usd_cents

@@ -13,9 +13,6 @@ import pandas as pd
 
 from csw.generator.calendar import Window, days, month_of, month_start
 
-MOVEMENT_TYPES = ("new", "upsell", "cross_sell", "downsell", "churn", "win_back", "fx_adjustment")
-
-
 def rhu(n, d) -> np.ndarray:
     """round_half_up(n / d) on int64 arrays, d > 0: sign(n) * ((2|n| + d) div 2d)."""
     n = np.asarray(n, dtype=np.int64)
@@ -228,6 +225,8 @@ def _tenths_text(tenths: np.ndarray) -> np.ndarray:
 def cents_text(cents) -> np.ndarray:
     """Integer cents as decimal text with exactly 2 decimals; NULL (pd.NA) stays empty."""
     arr = pd.array(cents, "Int64")
+    if len(arr) == 0:
+        return np.array([], dtype=str)
     null = arr.isna()
     c = np.asarray(arr.fillna(0), dtype=np.int64)
     a = np.abs(c)

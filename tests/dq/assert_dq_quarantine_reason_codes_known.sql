@@ -1,6 +1,12 @@
 -- Every quarantine reason is one of the documented codes (docs/design.md, "Reason codes").
 
-select *
+select
+    source_name,
+    table_name,
+    record_key,
+    reason,
+    source_file,
+    source_row_number
 from {{ ref('dq_quarantine') }}
 where not (
     reason = 'null_key'

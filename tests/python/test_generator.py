@@ -290,9 +290,17 @@ def test_faults_do_not_change_the_truth(gen_dir, gen_clean):
         assert (gen_dir / "_truth" / f"{name}.csv").read_bytes() == (gen_clean / "_truth" / f"{name}.csv").read_bytes()
 
 
-def test_unknown_fault_is_rejected(tmp_path):
+def test_bad_arguments_are_rejected(tmp_path):
     with pytest.raises(ValueError, match="unknown faults"):
-        generate(tmp_path, accounts=10, months=3, seed=1, faults=ALL_FAULTS | {"gremlins"})
+        generate(tmp_path, accounts=50, months=3, seed=1, faults=ALL_FAULTS | {"gremlins"})
+    with pytest.raises(ValueError, match="accounts >= 20"):
+        generate(tmp_path, accounts=5, months=3, seed=1)
+
+
+def test_a_one_month_window_of_a_few_days_still_works(tmp_path):
+    summary = generate(tmp_path, accounts=20, months=1, seed=4, as_of=date(2025, 3, 5))
+    assert summary["truth_rows"]["nps_monthly"] == 1
+    assert truth(tmp_path, "mrr").month.isin(["2025-03-01"]).all()
 
 
 # --- content that later models rely on -------------------------------------------------------------
@@ -307,6 +315,22 @@ def test_every_activity_type_and_escalation_kinds_exist(gen_dir):
     ts = pd.to_datetime(ev.created_at, utc=True, format="ISO8601", errors="coerce")
     assert ts.notna().mean() > 0.99
     assert ev.created_at.str.endswith("+09:00").any() and ev.created_at.str.endswith("-05:00").any()
+
+
+def test_billing_documents_cover_every_status(gen_dir):
+    inv = staged(gen_dir, "billing", "invoices")
+    assert set(inv.status) == {"paid", "open", "void", "uncollectible"}
+    credit = inv[inv.subtotal.str.startswith("-")]
+    assert len(credit) and (credit.status == "paid").all()
+    pay = staged(gen_dir, "billing", "payments")
+    assert (pay.loc[pay.outcome == "failed", "failure_code"] != "").all()
+    assert (pay.loc[pay.outcome == "succeeded", "failure_code"] == "").all()
+    subs = staged(gen_dir, "billing", "subscriptions")
+    assert {"trialing", "active", "canceled"} <= set(subs.status)
+    charges = staged(gen_dir, "billing", "subscription_charges")
+    assert {"recurring", "one_time", "usage"} == set(charges.charge_type)
+    assert {"month", "quarter", "year"} == set(charges.billing_period)
+    assert (charges.is_trial == "true").any() and charges.discount_percent.str.contains(r"\.").any()
 
 
 def test_survey_duplicates_and_strangers(gen_dir):

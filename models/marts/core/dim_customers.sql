@@ -199,30 +199,80 @@ active_trials as (
 
 ),
 
-{#- Realized LTV: each paid invoice (credit notes have a negative subtotal)
+{# Realized LTV: each paid invoice (credit notes have a negative subtotal)
     at the rate of the latest rate_date <= issued_date; an invoice issued
     before its currency's first rate uses that first rate. #}
-invoice_rate_candidates as (
+invoice_currencies as (
 
     select
         invoices.invoice_id,
         billing_accounts.customer_id,
         billing_accounts.currency,
-        invoices.subtotal,
-        exchange_rates.usd_per_unit,
-        row_number() over (
-            partition by invoices.invoice_id
-            order by
-                case when exchange_rates.rate_date <= invoices.issued_date then 0 else 1 end,
-                case when exchange_rates.rate_date <= invoices.issued_date then exchange_rates.rate_date end desc,
-                exchange_rates.rate_date asc
-        ) as rate_preference
+        invoices.issued_date,
+        invoices.subtotal
 
     from invoices
     inner join billing_accounts
         on invoices.billing_account_id = billing_accounts.billing_account_id
+
+),
+
+issue_dates as (
+
+    select distinct
+        currency,
+        issued_date
+
+    from invoice_currencies
+    where currency <> 'USD'
+
+),
+
+{# One rate per currency and issue date (not per invoice: far fewer pairs). #}
+issue_date_rate_candidates as (
+
+    select
+        issue_dates.currency,
+        issue_dates.issued_date,
+        exchange_rates.usd_per_unit,
+        row_number() over (
+            partition by issue_dates.currency, issue_dates.issued_date
+            order by
+                case when exchange_rates.rate_date <= issue_dates.issued_date then 0 else 1 end,
+                case
+                    when exchange_rates.rate_date <= issue_dates.issued_date
+                        then exchange_rates.rate_date
+                end desc,
+                exchange_rates.rate_date asc
+        ) as rate_preference
+
+    from issue_dates
     left join exchange_rates
-        on billing_accounts.currency = exchange_rates.currency
+        on issue_dates.currency = exchange_rates.currency
+
+),
+
+invoice_rates as (
+
+    select
+        invoice_currencies.customer_id,
+        invoice_currencies.subtotal,
+        case
+            when invoice_currencies.currency = 'USD' then 100000000
+            when issue_date_rates.usd_per_unit is null
+                then {{ csw_raise_error(
+                    "'missing FX rate for currency ' || invoice_currencies.currency"
+                    ~ " || ' (paid invoice ' || invoice_currencies.invoice_id || ')'"
+                ) }}
+            else {{ csw_scaled_int('issue_date_rates.usd_per_unit', 8) }}
+        end as usd_per_unit_e8
+
+    from invoice_currencies
+    left join issue_date_rate_candidates as issue_date_rates
+        on
+            invoice_currencies.currency = issue_date_rates.currency
+            and invoice_currencies.issued_date = issue_date_rates.issued_date
+            and issue_date_rates.rate_preference = 1
 
 ),
 
@@ -235,20 +285,7 @@ invoice_usd as (
             '100000000'
         ) }} as subtotal_usd_cents
 
-    from (
-        select
-            customer_id,
-            subtotal,
-            case
-                when currency = 'USD' then 100000000
-                when usd_per_unit is null
-                    then {{ csw_raise_error("'missing FX rate for currency ' || currency || ' (paid invoice ' || invoice_id || ')'") }}
-                else {{ csw_scaled_int('usd_per_unit', 8) }}
-            end as usd_per_unit_e8
-
-        from invoice_rate_candidates
-        where rate_preference = 1
-    ) as invoice_rates
+    from invoice_rates
 
 ),
 
@@ -263,7 +300,7 @@ realized_ltv as (
 
 ),
 
-{#- Monthly logo churn rate per segment (the segment at the end of M-1) over
+{# Monthly logo churn rate per segment (the segment at the end of M-1) over
     the trailing 12 months ending with the as-of month. #}
 segment_monthly_churn as (
 

@@ -1,4 +1,6 @@
-{%- set movement_types = ['new', 'upsell', 'cross_sell', 'downsell', 'churn', 'win_back', 'fx_adjustment'] -%}
+{%- set movement_types = [
+    'new', 'upsell', 'cross_sell', 'downsell', 'churn', 'win_back', 'fx_adjustment',
+] -%}
 
 with
 
@@ -130,11 +132,28 @@ movement_totals as (
     select
         month_start_date,
         segment,
-        {% for movement_type in movement_types -%}
-            sum(
-                case when movement_type = '{{ movement_type }}' then mrr_change_cents else 0 end
-            ) as {{ movement_type }}_cents{{ ',' if not loop.last }}
-        {% endfor %}
+        sum(
+            case when movement_type = 'new' then mrr_change_cents else 0 end
+        ) as new_cents,
+        sum(
+            case when movement_type = 'upsell' then mrr_change_cents else 0 end
+        ) as upsell_cents,
+        sum(
+            case when movement_type = 'cross_sell' then mrr_change_cents else 0 end
+        ) as cross_sell_cents,
+        sum(
+            case when movement_type = 'downsell' then mrr_change_cents else 0 end
+        ) as downsell_cents,
+        sum(
+            case when movement_type = 'churn' then mrr_change_cents else 0 end
+        ) as churn_cents,
+        sum(
+            case when movement_type = 'win_back' then mrr_change_cents else 0 end
+        ) as win_back_cents,
+        sum(
+            case when movement_type = 'fx_adjustment' then mrr_change_cents else 0 end
+        ) as fx_adjustment_cents
+
     from movement_segments
     group by
         month_start_date,
@@ -149,7 +168,7 @@ joined as (
         month_segments.segment,
         coalesce(balances.starting_mrr_cents, 0) as starting_mrr_cents,
         {% for movement_type in movement_types -%}
-            coalesce(movement_totals.{{ movement_type }}_cents, 0) as {{ movement_type }}_cents,
+        coalesce(movement_totals.{{ movement_type }}_cents, 0) as {{ movement_type }}_cents,
         {% endfor -%}
         coalesce(balances.ending_mrr_cents, 0) as ending_mrr_cents,
         coalesce(balances.customers_start, 0) as customers_start,
@@ -170,11 +189,11 @@ joined as (
 final as (
 
     select
-        month_start_date as month,
+        month_start_date as month,  -- noqa: RF04
         segment,
         {{ csw_cents_to_decimal('starting_mrr_cents') }} as starting_mrr_usd,
         {% for movement_type in movement_types -%}
-            {{ csw_cents_to_decimal(movement_type ~ '_cents') }} as {{ movement_type }}_usd,
+        {{ csw_cents_to_decimal(movement_type ~ '_cents') }} as {{ movement_type }}_usd,
         {% endfor -%}
         {{ csw_cents_to_decimal('ending_mrr_cents') }} as ending_mrr_usd,
         {{ csw_cents_to_decimal(

@@ -55,7 +55,7 @@ cohort_members as (
 
 ),
 
-{#- Each cohort customer's first-month local MRR restated at the rates of
+{# Each cohort customer's first-month local MRR restated at the rates of
     every month since (per product and currency, like prev_restated). #}
 first_month_restated as (
 
@@ -78,7 +78,7 @@ first_month_restated as (
     inner join fx_rates
         on
             currency_months.currency = fx_rates.currency
-            and fx_rates.month_start_date >= cohort_members.cohort_month
+            and cohort_members.cohort_month <= fx_rates.month_start_date
     group by
         cohort_members.customer_id,
         cohort_members.cohort_month,
@@ -130,9 +130,11 @@ final as (
 
     select
         cohort_months.cohort_month,
-        cohort_months.month_start_date as month,
+        cohort_months.month_start_date as month,  -- noqa: RF04
         cast(
-            {{ dbt.datediff('cohort_months.cohort_month', 'cohort_months.month_start_date', 'month') }}
+            {{ dbt.datediff(
+                'cohort_months.cohort_month', 'cohort_months.month_start_date', 'month'
+            ) }}
             as integer
         ) as months_since_cohort_start,
         cast(cohort_months.cohort_customers as integer) as cohort_customers,
@@ -142,7 +144,9 @@ final as (
         {{ csw_cents_to_decimal('cohort_months.mrr_usd_cents') }} as mrr_usd,
         {{ csw_ratio('cohort_months.mrr_usd_cents', 'cohort_months.first_month_restated_cents') }}
             as nrr,
-        {{ csw_ratio('cohort_months.capped_mrr_usd_cents', 'cohort_months.first_month_restated_cents') }}
+        {{ csw_ratio(
+            'cohort_months.capped_mrr_usd_cents', 'cohort_months.first_month_restated_cents'
+        ) }}
             as grr
 
     from cohort_months

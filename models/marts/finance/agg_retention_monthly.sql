@@ -75,17 +75,25 @@ monthly_movements as (
 
     select
         month_start_date,
-        sum(case when movement_type = 'upsell' then mrr_change_cents else 0 end) as upsell_cents,
-        sum(case when movement_type = 'cross_sell' then mrr_change_cents else 0 end) as cross_sell_cents,
-        sum(case when movement_type = 'downsell' then mrr_change_cents else 0 end) as downsell_cents,
-        sum(case when movement_type = 'churn' then mrr_change_cents else 0 end) as churn_cents
+        sum(
+            case when movement_type = 'upsell' then mrr_change_cents else 0 end
+        ) as upsell_cents,
+        sum(
+            case when movement_type = 'cross_sell' then mrr_change_cents else 0 end
+        ) as cross_sell_cents,
+        sum(
+            case when movement_type = 'downsell' then mrr_change_cents else 0 end
+        ) as downsell_cents,
+        sum(
+            case when movement_type = 'churn' then mrr_change_cents else 0 end
+        ) as churn_cents
 
     from movements
     group by month_start_date
 
 ),
 
-{#- 12-month base: customers with MRR in M-12, their M-12 local MRR restated
+{# 12-month base: customers with MRR in M-12, their M-12 local MRR restated
     at M's rates (per customer, product and currency, like prev_restated). #}
 base_restated as (
 
@@ -168,7 +176,7 @@ joined as (
 final as (
 
     select
-        month_start_date as month,
+        month_start_date as month,  -- noqa: RF04
         cast(customers_start as integer) as customers_start,
         cast(churned_customers as integer) as churned_customers,
         {{ csw_ratio('churned_customers', 'customers_start') }} as logo_churn_rate,

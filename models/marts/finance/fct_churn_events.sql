@@ -82,7 +82,7 @@ churned_amounts as (
 
 ),
 
-{#- Segments that counted in M-1 and end in M (their last counted month is M-1). #}
+{# Segments that counted in M-1 and end in M (their last counted month is M-1). #}
 churn_dates as (
 
     select
@@ -101,7 +101,7 @@ churn_dates as (
 
 ),
 
-{#- Per subscription: its segments counted in M-1, restated at M's rate. #}
+{# Per subscription: its segments counted in M-1, restated at M's rate. #}
 subscription_local_amounts as (
 
     select
@@ -186,7 +186,7 @@ win_backs as (
     inner join customer_months
         on
             churn_months.customer_id = customer_months.customer_id
-            and customer_months.month_start_date > churn_months.churn_month
+            and churn_months.churn_month < customer_months.month_start_date
             and customer_months.is_win_back
     group by
         churn_months.customer_id,

@@ -32,7 +32,7 @@ final as (
     select
         product_months.customer_id,
         product_months.product_id,
-        product_months.month_start_date as month,
+        product_months.month_start_date as month,  -- noqa: RF04
         {{ csw_cents_to_decimal('product_months.mrr_usd_cents') }} as mrr_usd,
         {{ csw_cents_to_decimal('product_months.mrr_local_cents') }} as mrr_local,
         product_months.currency,

@@ -21,7 +21,7 @@ final as (
     select
         customer_id,
         product_id,
-        month_start_date as month,
+        month_start_date as month,  -- noqa: RF04
         movement_type,
         {{ csw_cents_to_decimal('mrr_change_cents') }} as mrr_change_usd,
         {{ csw_cents_to_decimal('quantity_effect_cents') }} as quantity_effect_usd,

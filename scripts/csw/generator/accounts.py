@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import DAY, Window, day_secs
+from .ids import ids
 
 FIRST = np.array("ana ben carla dev emma felix grace hiro ines jon kai lena mo nora omar pia raj sara tom uma "
                  "vic wen yara zoe".split())
@@ -38,9 +39,8 @@ def make_users(rng: np.random.Generator, n_accounts: int) -> pd.DataFrame:
     roles = np.concatenate([np.full(max(3, n_accounts // per), r) for r, per in zip(ROLES, ROLE_PER_ACCOUNTS)])
     n = len(roles)
     first, last = _names(rng, n)
-    ids = np.char.add("USR-", np.char.zfill(np.arange(1, n + 1).astype(str), 5))
     return pd.DataFrame({
-        "user_id": ids,
+        "user_id": ids("USR-", n, 5),
         "full_name": np.char.add(np.char.add(np.char.capitalize(first), " "), np.char.capitalize(last)),
         "email": np.char.add(np.char.add(np.char.add(first, "."), np.char.add(last, np.arange(n).astype(str))),
                              "@csw-vendor.example"),
@@ -53,8 +53,8 @@ def make_users(rng: np.random.Generator, n_accounts: int) -> pd.DataFrame:
 def _merge_targets(rng: np.random.Generator, n: int) -> np.ndarray:
     """merged_into index per account (-1 = none): simple merges plus A->B->C chains."""
     into = np.full(n, -1)
-    n_chains = max(1, n // 500)
-    n_simple = max(2, n // 80)
+    n_chains = max(1, n // 500) if n >= 30 else 0
+    n_simple = min(max(2, n // 80), (n - 3 * n_chains) // 2)
     pick = rng.permutation(n)[: 3 * n_chains + 2 * n_simple]
     chains = pick[: 3 * n_chains].reshape(-1, 3)
     into[chains[:, 0]] = chains[:, 1]
@@ -83,15 +83,15 @@ def make_accounts(rng: np.random.Generator, n: int, window: Window, users: pd.Da
     country = rng.choice(COUNTRIES, n, p=COUNTRY_P)
     # A third of the accounts form the opening base; the rest arrive over the window.
     early = rng.random(n) < 0.35
-    start_day = np.where(early, rng.integers(0, 45, n), rng.integers(0, window.days, n))
+    start_day = np.where(early, rng.integers(0, min(45, window.days), n), rng.integers(0, window.days, n))
     start = window.start + start_day
     created = day_secs(start) - rng.integers(1, 120, n) * DAY - rng.integers(0, DAY, n)
     csms = users.loc[users.role == "csm", "user_id"].to_numpy()
     into = _merge_targets(rng, n)
-    ids = np.char.add("ACC-", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
+    account_id = ids("ACC-", n, 7)
     name = np.char.add(np.char.add(np.char.capitalize(rng.choice(WORDS, n)), " "), rng.choice(SUFFIX, n))
     return pd.DataFrame({
-        "account_id": ids,
+        "account_id": account_id,
         "account_name": np.char.add(np.char.add(name, " "), np.arange(1, n + 1).astype(str)),
         "industry": rng.choice(INDUSTRIES, n),
         "employee_count": employees,
@@ -101,7 +101,7 @@ def make_accounts(rng: np.random.Generator, n: int, window: Window, users: pd.Da
         "owner_user_id": np.where(rng.random(n) < 0.05, None, rng.choice(csms, n)),
         "created_at": created,
         "merged_into": into,
-        "merged_into_account_id": np.where(into >= 0, ids[np.maximum(into, 0)], None),
+        "merged_into_account_id": np.where(into >= 0, account_id[np.maximum(into, 0)], None),
         "survivor": _survivors(into),
         "size": size,
         "is_prospect": rng.random(n) < 0.1,
@@ -130,7 +130,7 @@ def make_contacts(rng: np.random.Generator, accounts: pd.DataFrame, window: Wind
     email[shared] = email[source]
     created[shared] = np.maximum(created[shared], created[source] + DAY)
     return pd.DataFrame({
-        "contact_id": np.char.add("CON-", np.char.zfill(np.arange(1, n + 1).astype(str), 8)),
+        "contact_id": ids("CON-", n, 8),
         "account_idx": acct,
         "account_id": accounts["account_id"].to_numpy()[acct],
         "email": email,
@@ -150,8 +150,8 @@ def make_billing_accounts(rng: np.random.Generator, accounts: pd.DataFrame, wind
     n_un = max(2, len(accounts) * 3 // 100)
     acct_idx = np.concatenate([buyers.index.to_numpy(), np.full(n_un, -1)])
     n = len(acct_idx)
-    ids = np.char.add("BA-", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
-    dangling = np.char.add("ACC-9", np.char.zfill(np.arange(1, n_un + 1).astype(str), 6))
+    ba_id = ids("BA-", n, 7)
+    dangling = ids("ACC-9", n_un, 6)
     crm_id = np.concatenate([buyers["account_id"].to_numpy(),
                              np.where(np.arange(n_un) % 2 == 0, None, dangling)]).astype(object)
     currency = np.concatenate([buyers["currency"].to_numpy(),
@@ -159,10 +159,10 @@ def make_billing_accounts(rng: np.random.Generator, accounts: pd.DataFrame, wind
     start = np.concatenate([buyers["start"].to_numpy(), window.start + rng.integers(0, window.days, n_un)])
     surv = accounts["survivor"].to_numpy()
     customer = np.where(acct_idx >= 0, accounts["account_id"].to_numpy()[surv[np.maximum(acct_idx, 0)]],
-                        np.char.add("billing:", ids))
+                        np.char.add("billing:", ba_id))
     size = np.where(acct_idx >= 0, accounts["size"].to_numpy()[np.maximum(acct_idx, 0)], rng.choice(3, n, p=SIZE_P))
     return pd.DataFrame({
-        "billing_account_id": ids,
+        "billing_account_id": ba_id,
         "crm_account_id": crm_id,
         "currency": currency,
         "created_at": day_secs(start) - rng.integers(0, 10 * DAY, n),

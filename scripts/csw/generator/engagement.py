@@ -14,10 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .calendar import DAY, OPEN, Window, day_secs, days, month_of, month_start
+from .lives import ANALYTICS
 from .subscriptions import Book
+from .ids import ids
 
 ACTIVITY_TYPES = np.array(["meeting", "call", "qbr", "onsite_visit", "email", "webinar", "training",
                            "in_app_message", "automated_email", "community_post", "community_event"])
+ACTIVITY_LABEL = np.char.add(np.char.replace(ACTIVITY_TYPES, "_", " "), ": ")
 AUTOMATED = np.isin(ACTIVITY_TYPES, ["in_app_message", "automated_email", "community_post"])
 ACTIVITY_P = np.array([  # by size: smb, mid_market, enterprise
     [.03, .04, .0, .0, .12, .05, .03, .35, .30, .05, .03],
@@ -119,59 +122,61 @@ def make_activities(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
     contact = ctx.contacts["contact_id"].to_numpy()[ctx.contact_of(rng, ev["acct"].to_numpy())]
     contact = np.where(rng.random(len(ev)) < 0.8, contact, None)
     name = ctx.accounts["account_name"].to_numpy(str)[ev["acct"]]
-    subject = np.char.add(np.char.add(np.char.replace(ACTIVITY_TYPES[kind], "_", " "), ": "), name)
+    subject = np.char.add(ACTIVITY_LABEL[kind], name)
     out = pd.DataFrame({"account_id": ctx.accounts["account_id"].to_numpy()[ev["acct"]], "contact_id": contact,
                         "user_id": user, "activity_type": ACTIVITY_TYPES[kind], "occurred_at": ev["secs"].to_numpy(),
                         "subject": subject})
     out = out.sort_values(["occurred_at", "account_id"], kind="stable", ignore_index=True)
-    out.insert(0, "activity_id", np.char.add("ACT-", np.char.zfill(np.arange(1, len(out) + 1).astype(str), 8)))
+    out.insert(0, "activity_id", ids("ACT-", len(out), 8))
     return out
 
 
 def make_opportunities(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
     """Deals: won new business per paid life, lost or open ones for prospects, cross-sells,
     seat upsells, lost renewals at voluntary churn and open renewals of annual contracts."""
-    lives = ctx.linked_lives
-    acct_id = ctx.accounts["account_id"].to_numpy()
-    cur = ctx.billing_accounts["currency"].to_numpy()
-    ch = ctx.book.charges
-    recurring = ch[(ch["charge_type"] == "recurring") & ~ch["is_trial"]]
-    acv = (recurring["price"] * recurring["quantity"] * 12 // recurring["months"]).to_numpy()
-    life_acct = pd.Series(lives["acct"].to_numpy(), index=lives.index)
-    rec = recurring.assign(acv=acv, acct=life_acct.reindex(recurring["life"]).to_numpy())
-    rec = rec[rec["acct"].notna()].astype({"acct": np.int64})
-    rec["ba"] = ctx.book.lives["ba_idx"].to_numpy()[rec["life"]]
+    rec = _recurring_with_lives(ctx)
     first = rec.drop_duplicates("life")
-    cross = rec[rec["product"] >= 4].drop_duplicates("life")
-    upsell = rec[(rec["life"] == rec["life"].shift()) & (rec["quantity"] > rec["quantity"].shift())
-                 & (rec["product"] < 4)]
-    frames = [_opps(first, "new_business", "closed_won", first["eff_from"], cur),
-              _opps(cross, "cross_sell", "closed_won", cross["eff_from"], cur),
-              _opps(upsell, "upsell", "closed_won", upsell["eff_from"], cur)]
-    lost = first[ctx.book.lives["churned"].to_numpy()[first["life"]] & ~ctx.book.lives["involuntary"].to_numpy()[first["life"]]]
-    frames.append(_opps(lost, "renewal", "closed_lost", ctx.book.lives["canceled_on"].to_numpy()[lost["life"]], cur,
-                        ctx.book.lives["reason"].to_numpy()[lost["life"]]))
-    annual = first[(first["months"] == 12) & ~ctx.book.lives["churned"].to_numpy()[first["life"]]]
-    frames.append(_opps(annual, "renewal", "open", ctx.window.end + rng.integers(10, 200, len(annual)), cur))
+    core = rec["product"] < ANALYTICS
+    upsell = rec[(rec["life"] == rec["life"].shift()) & (rec["quantity"] > rec["quantity"].shift()) & core]
+    cross = rec[~core].drop_duplicates("life")
+    lost = first[first["churned"] & ~first["involuntary"]]
+    annual = first[(first["months"] == 12) & ~first["churned"]]
     prospects = ctx.accounts[ctx.accounts["is_prospect"]]
-    won_lost = np.where(rng.random(len(prospects)) < 0.6, "closed_lost", "open")
-    frames.append(pd.DataFrame({
-        "account_id": prospects["account_id"].to_numpy(), "opportunity_type": "new_business", "stage": won_lost,
-        "amount": rng.integers(50, 500, len(prospects)) * 10_000, "currency": prospects["currency"].to_numpy(),
-        "close_date": days(prospects["start"]) + 60,
-        "loss_reason": np.where(won_lost == "closed_lost", rng.choice(["no_budget", "chose_competitor", "no_decision"],
-                                                                      len(prospects)), None)}))
-    frames = [f.assign(account_id=acct_id[f.pop("acct")]) if "acct" in f else f for f in frames]
-    out = pd.concat(frames, ignore_index=True)
+    stage = np.where(rng.random(len(prospects)) < 0.6, "closed_lost", "open")
+    out = pd.concat([
+        _opps(first, "new_business", "closed_won", first["eff_from"]),
+        _opps(cross, "cross_sell", "closed_won", cross["eff_from"]),
+        _opps(upsell, "upsell", "closed_won", upsell["eff_from"]),
+        _opps(lost, "renewal", "closed_lost", lost["canceled_on"], lost["reason"].to_numpy()),
+        _opps(annual, "renewal", "open", ctx.window.end + rng.integers(10, 200, len(annual))),
+        pd.DataFrame({
+            "account_id": prospects["account_id"].to_numpy(), "opportunity_type": "new_business", "stage": stage,
+            "amount": rng.integers(50, 500, len(prospects)) * 10_000, "currency": prospects["currency"].to_numpy(),
+            "close_date": days(prospects["start"]) + 60,
+            "loss_reason": np.where(stage == "closed_lost",
+                                    rng.choice(["no_budget", "chose_competitor", "no_decision"], len(prospects)), None)}),
+    ], ignore_index=True)
     out["close_date"] = days(out["close_date"])
     out = out.sort_values(["close_date", "account_id", "opportunity_type"], kind="stable", ignore_index=True)
-    out.insert(0, "opportunity_id", np.char.add("OPP-", np.char.zfill(np.arange(1, len(out) + 1).astype(str), 7)))
+    out.insert(0, "opportunity_id", ids("OPP-", len(out), 7))
     return out
 
 
-def _opps(rows: pd.DataFrame, kind: str, stage: str, close, cur: np.ndarray, loss=None) -> pd.DataFrame:
-    """Opportunities for charge rows (acv in local cents)."""
-    return pd.DataFrame({"acct": rows["acct"].to_numpy(), "opportunity_type": kind, "stage": stage,
-                         "amount": rows["acv"].to_numpy(), "currency": cur[rows["ba"].to_numpy()],
-                         "close_date": days(close), "loss_reason": loss})
+def _recurring_with_lives(ctx: Context) -> pd.DataFrame:
+    """Paid recurring segments of CRM-linked lives with annual contract value, account, currency and fate."""
+    ch = ctx.book.charges
+    rec = ch[(ch["charge_type"] == "recurring") & ~ch["is_trial"] & ch["life"].isin(ctx.linked_lives.index)]
+    life = ctx.book.lives.loc[rec["life"].to_numpy()]
+    ba = life["ba_idx"].to_numpy()
+    acct = ctx.billing_accounts["account_idx"].to_numpy()[ba]
+    return rec.assign(acv=(rec["price"] * rec["quantity"] * 12 // rec["months"]).to_numpy(),
+                      account_id=ctx.accounts["account_id"].to_numpy()[acct],
+                      currency=ctx.billing_accounts["currency"].to_numpy()[ba],
+                      **{k: life[k].to_numpy() for k in ("churned", "involuntary", "canceled_on", "reason")})
 
+
+def _opps(rows: pd.DataFrame, kind: str, stage: str, close, loss=None) -> pd.DataFrame:
+    """Opportunities for charge rows (amount = annual contract value in local cents)."""
+    return pd.DataFrame({"account_id": rows["account_id"].to_numpy(), "opportunity_type": kind, "stage": stage,
+                         "amount": rows["acv"].to_numpy(), "currency": rows["currency"].to_numpy(),
+                         "close_date": days(close), "loss_reason": loss})

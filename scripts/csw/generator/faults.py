@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from .calendar import DAY
+from .ids import ids
 from .rawtable import RawTable
 
 HOUR = 3600
@@ -59,8 +60,7 @@ def _fresh_keys(table: RawTable, ledger: Ledger, plan: FaultPlan) -> RawTable:
     spec = table.spec
     if spec.key == ("currency", "rate_date"):
         return table.with_column("rate_date", pa.array(plan.weekend_days[seq].astype(str)))
-    ids = pa.array(np.char.add(spec.prefix, np.char.zfill(seq.astype(str), 6)))
-    return table.with_column(spec.key[0], ids)
+    return table.with_column(spec.key[0], pa.array(ids(spec.prefix, seq, 6)))
 
 
 def _duplicates(rng, table: RawTable) -> RawTable:

@@ -14,15 +14,11 @@ import pandas as pd
 
 from .calendar import DAY, Window, add_months, day_secs, days, month_of
 from .subscriptions import Book
+from ..truth import rhu
+from .ids import ids
 
 TAX_BP = {"USD": 0, "CAD": 1300, "EUR": 2000, "GBP": 2000, "JPY": 1000}
 FAILURE_CODES = np.array(["card_declined", "insufficient_funds", "expired_card"])
-
-
-def rhu(n: np.ndarray, d: int | np.ndarray) -> np.ndarray:
-    """round_half_up(n / d) on integers, d > 0 (docs/design.md)."""
-    n = np.asarray(n, dtype=np.int64)
-    return np.sign(n) * ((2 * np.abs(n) + d) // (2 * np.asarray(d, dtype=np.int64)))
 
 
 def _billing_lines(book: Book, window: Window) -> pd.DataFrame:
@@ -71,7 +67,7 @@ def make_invoices(rng: np.random.Generator, book: Book, billing_accounts: pd.Dat
     inv["in_dunning"] = in_dunning
     inv = pd.concat([inv, _credit_notes(rng, inv[paid], end_secs)], ignore_index=True)
     inv = inv.sort_values(["issued_on", "ba_idx", "sub_idx", "amount"], kind="stable", ignore_index=True)
-    inv["invoice_id"] = np.char.add("INV-", np.char.zfill(np.arange(1, len(inv) + 1).astype(str), 8))
+    inv["invoice_id"] = ids("INV-", len(inv), 8)
     return inv, _payments(rng, inv, end_secs)
 
 
@@ -120,5 +116,5 @@ def _payments(rng: np.random.Generator, inv: pd.DataFrame, end_secs: int) -> pd.
                                                                       ignore_index=True)
     pay["invoice_id"] = inv["invoice_id"].to_numpy()[pay["inv"]]
     pay["amount"] = total[pay["inv"]]
-    pay["payment_id"] = np.char.add("PAY-", np.char.zfill(np.arange(1, len(pay) + 1).astype(str), 8))
+    pay["payment_id"] = ids("PAY-", len(pay), 8)
     return pay

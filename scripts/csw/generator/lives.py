@@ -94,10 +94,13 @@ class _LifeSim:
         self._plan_churn()
 
     def _plan_churn(self) -> None:
-        """Decision date, kind, reason and the date service ends (OPEN if after as-of)."""
+        """Kind, reason and the date service ends (OPEN if after as-of).
+
+        The customer decides after an exponential time; a voluntary cancel takes effect at the
+        end of the billing period, an involuntary one after dunning on the next renewal.
+        """
         rng, n, end = self.rng, self.n, self.window.end
         months_to = rng.exponential(1 / CHURN_HAZARD[self.size])
-        self.decision = self.paid_start + (months_to * 30.44).astype(np.int64)
         periods = np.maximum(1, np.ceil(months_to / self.months)).astype(np.int64)
         boundary = add_months(self.paid_start, periods * self.months)
         self.involuntary = rng.random(n) < INVOLUNTARY_P[self.size]
@@ -107,8 +110,8 @@ class _LifeSim:
         self.past_due = self.converts & self.involuntary & (boundary <= end) & ~self.churned
         self.canceled_on = np.where(self.churned, cancel, OPEN)
         self.reason = np.where(self.involuntary, "payment_failed", rng.choice(REASONS, n, p=REASON_P))
-        # Most voluntary churners (and a few involuntary ones) show warning signals in the ~3 months
-        # before service ends; seat cuts start once the customer has decided.
+        # Most voluntary churners (and a few involuntary ones) show warning signals (usage fading,
+        # seat cuts, tickets, bad ratings, low NPS) in the ~3 months before service ends.
         self.signal = self.churned & (rng.random(n) < np.where(self.involuntary, 0.2, 0.75))
         self.warn_from = np.where(self.signal, cancel - rng.integers(75, 120, n), OPEN)
         self.horizon = np.minimum(self.canceled_on, end + 1)
@@ -238,7 +241,7 @@ class _LifeSim:
             "ba_idx": self.ba, "start": self.start, "has_trial": self.has_trial, "trial_end": self.trial_end,
             "converts": self.converts, "trial_lost": self.trial_lost, "paid_start": self.paid_start,
             "months": self.months, "q0": self.q0, "churned": self.churned, "involuntary": self.involuntary,
-            "past_due": self.past_due, "fail_on": self.fail_on, "decision": self.decision, "warn_from": self.warn_from,
+            "past_due": self.past_due, "fail_on": self.fail_on, "warn_from": self.warn_from,
             "canceled_on": self.canceled_on, "reason": self.reason, "signal": self.signal,
             "last_seq": seq,
         })

@@ -43,7 +43,7 @@ class RawTable:
 
     def with_column(self, name: str, values: pa.Array | str | None) -> RawTable:
         """The same rows with column ``name`` replaced by an array or one value (None = NULL)."""
-        arr = values if isinstance(values, pa.Array) else pa.array([values] * len(self), pa.string())
+        arr = values if isinstance(values, pa.Array) else pa.repeat(pa.scalar(values, pa.string()), len(self))
         return replace(self, cols={**self.cols, name: arr})
 
     def with_loaded(self, loaded: np.ndarray, offsets: np.ndarray | None = None) -> RawTable:
@@ -57,6 +57,12 @@ class RawTable:
         spec = parts[0].spec
         cols = {c: pa.concat_arrays([p.cols[c] for p in parts]) for c in spec.column_names}
         return RawTable(spec, cols, np.concatenate([p.loaded for p in parts]))
+
+
+def text(values) -> pa.Array:
+    """One contiguous string array (pyarrow splits big numpy conversions into chunks)."""
+    arr = pa.array(values, pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _tod_table() -> pa.Array:
@@ -73,7 +79,7 @@ def _format_days(days: np.ndarray) -> pa.Array:
     if len(days) == 0:
         return pa.array([], pa.string())
     lo, hi = int(days.min()), int(days.max())
-    names = pa.array(np.arange(lo, hi + 1).astype("datetime64[D]").astype(str))
+    names = text(np.arange(lo, hi + 1).astype("datetime64[D]").astype(str))
     return names.take(pa.array(days - lo))
 
 
@@ -103,7 +109,7 @@ def _format_percent(bp: np.ndarray) -> pa.Array:
 def _format_column(kind: str, values: np.ndarray) -> tuple[pa.Array, np.ndarray | None]:
     """Text of one typed column and the rows that are NULL by value (open dates)."""
     if kind == "s":
-        return pa.array(values, pa.string(), from_pandas=True), None
+        return (values if isinstance(values, pa.Array) else text(values)), None
     if kind == "i":
         return pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string()), None
     if kind == "m":
@@ -113,7 +119,7 @@ def _format_column(kind: str, values: np.ndarray) -> tuple[pa.Array, np.ndarray 
     if kind == "p":
         return _format_percent(np.asarray(values, dtype=np.int64)), None
     if kind == "b":
-        return pa.array(np.where(values, "true", "false")), None
+        return pc.if_else(pa.array(np.asarray(values, dtype=bool)), "true", "false"), None
     if kind == "d":
         days = values.astype("datetime64[D]")
         null = np.isnat(days) | (days == OPEN)
@@ -125,7 +131,8 @@ def _format_column(kind: str, values: np.ndarray) -> tuple[pa.Array, np.ndarray 
 def format_table(spec: TableSpec, data: dict, loaded: np.ndarray, rng: np.random.Generator) -> RawTable:
     """Text table from typed columns.
 
-    ``data`` maps column -> array, or -> (array, null mask). Timestamp columns
+    ``data`` maps column -> array (a text column may already be a pyarrow array), or
+    -> (array, null mask). Timestamp columns
     of a row share one UTC offset (mostly ``Z``); ``_loaded_at`` is always UTC.
     """
     n = len(loaded)
@@ -133,18 +140,18 @@ def format_table(spec: TableSpec, data: dict, loaded: np.ndarray, rng: np.random
     cols = {}
     for name, kind in spec.columns:
         values, null = data[name] if isinstance(data[name], tuple) else (data[name], None)
-        values = np.asarray(values)
+        values = values if isinstance(values, pa.Array) else np.asarray(values)
         if kind == "t":
-            text, by_value = format_ts(values, offset), None
+            out, by_value = format_ts(values, offset), None
         else:
-            text, by_value = _format_column(kind, values)
+            out, by_value = _format_column(kind, values)
         masks = [m for m in (null, by_value) if m is not None]
         if masks:
-            text = pc.if_else(pa.array(np.logical_or.reduce(masks)), pa.scalar(None, pa.string()), text)
-        cols[name] = text
+            out = pc.if_else(pa.array(np.logical_or.reduce(masks)), pa.scalar(None, pa.string()), out)
+        cols[name] = out
     table = RawTable(spec, cols, np.asarray(loaded, dtype=np.int64))
     table = table.with_loaded(table.loaded)
-    return table.with_column("_is_deleted", pa.array(np.full(n, "false")))
+    return table.with_column("_is_deleted", "false")
 
 
 def _quoted(arr: pa.Array) -> pa.Array:
@@ -158,7 +165,9 @@ def _quoted(arr: pa.Array) -> pa.Array:
 
 def _csv_lines(table: RawTable, start: int, stop: int) -> memoryview:
     """CSV bytes of rows [start, stop)."""
-    cols = [_quoted(table.cols[c].slice(start, stop - start)) for c in table.spec.column_names]
+    text = {c for c, kind in table.spec.columns if kind == "s"}
+    cols = [table.cols[c].slice(start, stop - start) for c in table.spec.column_names]
+    cols = [_quoted(a) if c in text else a for c, a in zip(table.spec.column_names, cols)]
     lines = pc.binary_join_element_wise(*cols, ",", null_handling="replace", null_replacement="")
     lines = pc.binary_join_element_wise(lines, "", "\n")
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset: lines.offset + len(lines) + 1]

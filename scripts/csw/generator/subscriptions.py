@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import lives as lv
 from .calendar import OPEN, Window, add_months, days
+from .ids import ids
 
 PERIOD_NAME = {1: "month", 3: "quarter", 12: "year"}
 
@@ -40,8 +41,7 @@ def _play_all(rng: np.random.Generator, billing_accounts: pd.DataFrame, window: 
     second, cross2 = lv.simulate(rng, wb_ba, wb_start, window, allow_trial=False)
     offset = len(first.lives)
     shift = (lambda df: df.assign(life=df["life"] + offset))
-    lives = pd.concat([first.lives.assign(is_win_back=False), second.lives.assign(is_win_back=True)],
-                      ignore_index=True)
+    lives = pd.concat([first.lives, second.lives], ignore_index=True)
     segments = pd.concat([first.segments, shift(second.segments)], ignore_index=True)
     closures = pd.concat([first.closures, shift(second.closures)], ignore_index=True)
     cross = pd.concat([cross1, shift(cross2)], ignore_index=True)
@@ -86,13 +86,13 @@ def build_book(rng: np.random.Generator, billing_accounts: pd.DataFrame, window:
     subs = _end_of_subscriptions(subs, lives, closures, cross)
     subs["ba_idx"] = lives["ba_idx"].to_numpy()[subs["life"]]
     subs = subs.sort_values(["ba_idx", "started_on", "life", "seq"], kind="stable", ignore_index=True)
-    subs["subscription_id"] = np.char.add("SUB-", np.char.zfill(np.arange(1, len(subs) + 1).astype(str), 7))
+    subs["subscription_id"] = ids("SUB-", len(subs), 7)
     subs["billing_account_id"] = billing_accounts["billing_account_id"].to_numpy()[subs["ba_idx"]]
     subs["status"] = _status(subs, lives, window)
     sub_idx = pd.Series(np.arange(len(subs)), index=pd.MultiIndex.from_frame(subs[["life", "seq"]]))
     charges = segments.assign(sub_idx=sub_idx.loc[pd.MultiIndex.from_frame(segments[["life", "seq"]])].to_numpy())
     charges = charges.sort_values(["sub_idx", "eff_from", "product", "charge_type"], kind="stable", ignore_index=True)
-    charges["charge_id"] = np.char.add("CHG-", np.char.zfill(np.arange(1, len(charges) + 1).astype(str), 8))
+    charges["charge_id"] = ids("CHG-", len(charges), 8)
     charges["subscription_id"] = subs["subscription_id"].to_numpy()[charges["sub_idx"]]
     charges["product_id"] = np.array([p[0] for p in lv.PRODUCTS])[charges["product"]]
     charges["billing_period"] = charges["months"].map(PERIOD_NAME)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .engagement import Context, events_in, life_months
+from .ids import ids
 
 CHANNELS = np.array(["email", "web", "chat", "phone"])
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
@@ -27,7 +28,7 @@ def make_organizations(rng: np.random.Generator, ctx: Context) -> pd.DataFrame:
     idx = np.flatnonzero(has)
     crm = np.where(rng.random(len(idx)) < 0.03, None, acc["account_id"].to_numpy()[idx])
     return pd.DataFrame({
-        "organization_id": np.char.add("ORG-", np.char.zfill(np.arange(1, len(idx) + 1).astype(str), 7)),
+        "organization_id": ids("ORG-", len(idx), 7),
         "crm_account_id": crm, "organization_name": acc["account_name"].to_numpy()[idx], "acct": idx})
 
 
@@ -46,7 +47,7 @@ def make_tickets(rng: np.random.Generator, ctx: Context, orgs: pd.DataFrame):
     email = ctx.contacts["email"].to_numpy(str)[ctx.contact_of(rng, acct)]
     email = np.where(rng.random(n) < 0.05, np.char.upper(email), email)
     tickets = pd.DataFrame({
-        "ticket_id": np.char.add("TKT-", np.char.zfill(np.arange(1, n + 1).astype(str), 8)),
+        "ticket_id": ids("TKT-", n, 8),
         "organization_id": orgs["organization_id"].to_numpy()[org_of.loc[acct].to_numpy()],
         "requester_email": email, "channel": rng.choice(CHANNELS, n, p=[.4, .3, .2, .1]),
         "priority_idx": rng.choice(4, n, p=[.2, .55, .2, .05]), "subject": rng.choice(SUBJECTS, n),
@@ -69,7 +70,7 @@ def _events(rng: np.random.Generator, tk: pd.DataFrame, end_secs: int) -> pd.Dat
     n = len(tk)
     created = tk["created_at"].to_numpy()
     risk = tk["risk"].to_numpy()
-    ids = np.arange(n)
+    t = np.arange(n)
     reply = created + (REPLY_MINUTES[tk["priority_idx"]] * rng.lognormal(0, 0.8, n) * (1 + risk) * MIN).astype(np.int64)
     replied = rng.random(n) < 0.92
     solved_at = reply + (rng.lognormal(np.log(20 * 60), 1.0, n) * (1 + risk) * MIN).astype(np.int64)
@@ -81,25 +82,25 @@ def _events(rng: np.random.Generator, tk: pd.DataFrame, end_secs: int) -> pd.Dat
     regroup = rng.random(n) < 0.1
     note = replied & (rng.random(n) < 0.2)
     parts = [
-        _event(ids[replied], reply[replied], "agent", "comment", True, None),
-        _event(ids[replied], reply[replied] + 1, "agent", "status_change", None, "open"),
-        _event(ids[pending], reply[pending] + 3600, "agent", "status_change", None, "pending"),
-        _event(ids[user_comment], reply[user_comment] + rng.integers(3600, 2 * 86_400, user_comment.sum()),
+        _event(t[replied], reply[replied], "agent", "comment", True, None),
+        _event(t[replied], reply[replied] + 1, "agent", "status_change", None, "open"),
+        _event(t[pending], reply[pending] + 3600, "agent", "status_change", None, "pending"),
+        _event(t[user_comment], reply[user_comment] + rng.integers(3600, 2 * 86_400, user_comment.sum()),
                "end_user", "comment", True, None),
-        _event(ids[note], reply[note] + 600, "agent", "comment", False, None),
-        _event(ids[to_urgent], created[to_urgent] + rng.integers(600, 86_400, to_urgent.sum()), "agent",
+        _event(t[note], reply[note] + 600, "agent", "comment", False, None),
+        _event(t[to_urgent], created[to_urgent] + rng.integers(600, 86_400, to_urgent.sum()), "agent",
                "priority_change", None, "urgent"),
-        _event(ids[to_escalations], created[to_escalations] + rng.integers(600, 86_400, to_escalations.sum()),
+        _event(t[to_escalations], created[to_escalations] + rng.integers(600, 86_400, to_escalations.sum()),
                "system", "group_change", None, "escalations"),
-        _event(ids[regroup], created[regroup] + rng.integers(60, 7200, regroup.sum()), "system", "group_change",
+        _event(t[regroup], created[regroup] + rng.integers(60, 7200, regroup.sum()), "system", "group_change",
                None, rng.choice(["billing", "tier2", "onboarding"], regroup.sum())),
-        _event(ids[solved], solved_at[solved], "agent", "status_change", None, "solved"),
-        _event(ids[solved], solved_at[solved] + 4 * 86_400, "system", "status_change", None, "closed"),
+        _event(t[solved], solved_at[solved], "agent", "status_change", None, "solved"),
+        _event(t[solved], solved_at[solved] + 4 * 86_400, "system", "status_change", None, "closed"),
     ]
     ev = pd.concat(parts, ignore_index=True)
     ev = ev[ev["created_at"] <= end_secs].sort_values(["t", "created_at"], kind="stable", ignore_index=True)
     ev["is_public"] = np.where(ev["event_type"] == "comment", ev["is_public"].fillna(False), False)
-    ev.insert(0, "event_id", np.char.add("EVT-", np.char.zfill(np.arange(1, len(ev) + 1).astype(str), 9)))
+    ev.insert(0, "event_id", ids("EVT-", len(ev), 9))
     ev["ticket_id"] = tk["ticket_id"].to_numpy()[ev["t"]]
     return ev
 
@@ -136,5 +137,5 @@ def _ratings(rng: np.random.Generator, tk: pd.DataFrame, ev: pd.DataFrame, end_s
     r["score"] = np.where(r["bad"], "bad", "good")
     r["comment"] = np.where(r["bad"], "Took too long, still not fixed", np.where(rng.random(len(r)) < 0.3, "Thanks!", None))
     r["ticket_id"] = tk["ticket_id"].to_numpy()[r["t"]]
-    r.insert(0, "rating_id", np.char.add("RAT-", np.char.zfill(np.arange(1, len(r) + 1).astype(str), 8)))
+    r.insert(0, "rating_id", ids("RAT-", len(r), 8))
     return r

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .calendar import DAY, day_secs, month_start
 from .engagement import Context
+from .ids import ids
 
 COMMENTS = np.array(["Great product", "Too expensive for what we use", "Support is slow", "Love the dashboards",
                      "Missing integrations, e.g. SAP"])
@@ -78,8 +79,8 @@ def make_responses(rng: np.random.Generator, ctx: Context, tickets: pd.DataFrame
     r = r[r["submitted_at"] <= ctx.end_secs].reset_index(drop=True)
     acct = r["acct"].to_numpy()
     has_acct = ~np.isnan(acct) & (rng.random(len(r)) < 0.6)
-    ids = ctx.accounts["account_id"].to_numpy()
-    r["crm_account_id"] = np.where(has_acct, ids[np.nan_to_num(acct).astype(np.int64)], None)
+    account_id = ctx.accounts["account_id"].to_numpy()
+    r["crm_account_id"] = np.where(has_acct, account_id[np.nan_to_num(acct).astype(np.int64)], None)
     r["comment"] = np.where(rng.random(len(r)) < 0.25, rng.choice(COMMENTS, len(r)), None)
-    r.insert(0, "response_id", np.char.add("RSP-", np.char.zfill(np.arange(1, len(r) + 1).astype(str), 8)))
+    r.insert(0, "response_id", ids("RSP-", len(r), 8))
     return r.rename(columns={"email": "respondent_email"})

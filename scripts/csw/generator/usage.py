@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .calendar import days
 from .engagement import Context
@@ -38,8 +39,8 @@ def _workspaces(seed: int, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return np.where(two, 2, 1), rng.beta(6, 3, len(ctx.accounts))
 
 
-def usage_chunks(seed: int, ctx: Context) -> Iterator[pd.DataFrame]:
-    """Typed usage rows, one frame per chunk of lives (deterministic per seed and chunk)."""
+def usage_chunks(seed: int, ctx: Context) -> Iterator[dict]:
+    """Typed usage columns, one dict per chunk of lives (deterministic per seed and chunk)."""
     lives = ctx.linked_lives
     n_ws, util = _workspaces(seed, ctx)
     for k, start in enumerate(range(0, len(lives), CHUNK_LIVES)):
@@ -48,7 +49,7 @@ def usage_chunks(seed: int, ctx: Context) -> Iterator[pd.DataFrame]:
 
 
 def _chunk(rng: np.random.Generator, ctx: Context, lives: pd.DataFrame, n_ws: np.ndarray,
-           util: np.ndarray) -> pd.DataFrame:
+           util: np.ndarray) -> dict:
     """Usage rows of one chunk of lives."""
     svc_from, svc_to = days(lives["svc_from"]), days(lives["svc_to"])
     length = (svc_to - svc_from).astype(np.int64)
@@ -67,15 +68,20 @@ def _chunk(rng: np.random.Generator, ctx: Context, lives: pd.DataFrame, n_ws: np
     active = rng.binomial(seats.astype(np.int64), p)
     keep = active > 0
     active = active[keep]
-    return pd.DataFrame({
-        "workspace_id": np.char.add(np.char.add("WS-", np.char.zfill((acct[keep] + 1).astype(str), 7)),
-                                    np.char.add("-", (ws[keep] + 1).astype(str))),
-        "crm_account_id": ctx.accounts["account_id"].to_numpy()[acct[keep]],
+    return {
+        "workspace_id": _workspace_names(len(ctx.accounts)).take(pa.array(acct[keep] * 2 + ws[keep])),
+        "crm_account_id": pa.array(ctx.accounts["account_id"].to_numpy(str)).take(pa.array(acct[keep])),
         "usage_date": day[keep],
         "active_users": active,
         "sessions": np.round(active * rng.uniform(1.0, 3.0, len(active))).astype(np.int64),
         "key_feature_events": rng.poisson(active * 1.5),
-    })
+    }
+
+
+def _workspace_names(n_accounts: int) -> pa.Array:
+    """'WS-<account number>-<k>' for k = 1, 2 of every account, at index 2 * account + k - 1."""
+    number = np.char.zfill(np.repeat(np.arange(1, n_accounts + 1), 2).astype(str), 7)
+    return pa.array(np.char.add(np.char.add("WS-", number), np.tile(["-1", "-2"], n_accounts)))
 
 
 def _fade(lives: pd.DataFrame, life_row: np.ndarray, day: np.ndarray) -> np.ndarray:

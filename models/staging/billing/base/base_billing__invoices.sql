@@ -45,7 +45,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case

@@ -48,7 +48,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case
@@ -58,7 +58,8 @@ checked as (
                     then 'unknown_value:billing_period'
                 when unit_price < 0 then 'out_of_range:unit_price'
                 when quantity < 0 then 'out_of_range:quantity'
-                when discount_percent < 0 or discount_percent > 100 then 'out_of_range:discount_percent'
+                when discount_percent < 0 or discount_percent > 100
+                    then 'out_of_range:discount_percent'
                 when effective_to < effective_from then 'invalid_range:effective_to'
             end
         ) as _rule_violation

@@ -39,11 +39,16 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case
-                when {{ csw_not_accepted('status', ['trialing', 'active', 'past_due', 'canceled']) }}
+                when {{ csw_not_accepted('status', [
+                    'trialing',
+                    'active',
+                    'past_due',
+                    'canceled',
+                ]) }}
                     then 'unknown_value:status'
             end
         ) as _rule_violation

@@ -39,7 +39,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case

@@ -41,11 +41,16 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case
-                when {{ csw_not_accepted('opportunity_type', ['new_business', 'renewal', 'upsell', 'cross_sell']) }}
+                when {{ csw_not_accepted('opportunity_type', [
+                    'new_business',
+                    'renewal',
+                    'upsell',
+                    'cross_sell',
+                ]) }}
                     then 'unknown_value:opportunity_type'
                 when {{ csw_not_accepted('stage', ['open', 'closed_won', 'closed_lost']) }}
                     then 'unknown_value:stage'

@@ -37,7 +37,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case

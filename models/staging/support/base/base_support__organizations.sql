@@ -34,7 +34,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         _unparseable_reason as _rule_violation
 
     from parsed

@@ -40,7 +40,7 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case
@@ -48,7 +48,13 @@ checked as (
                     then 'unknown_value:channel'
                 when {{ csw_not_accepted('priority', ['low', 'normal', 'high', 'urgent']) }}
                     then 'unknown_value:priority'
-                when {{ csw_not_accepted('status', ['new', 'open', 'pending', 'solved', 'closed']) }}
+                when {{ csw_not_accepted('status', [
+                    'new',
+                    'open',
+                    'pending',
+                    'solved',
+                    'closed',
+                ]) }}
                     then 'unknown_value:status'
             end
         ) as _rule_violation

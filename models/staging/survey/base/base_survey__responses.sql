@@ -41,15 +41,17 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
+        *,
         coalesce(
             _unparseable_reason,
             case
                 when {{ csw_not_accepted('survey_type', ['nps', 'csat']) }}
                     then 'unknown_value:survey_type'
                 when score is null then 'out_of_range:score'
-                when survey_type = 'nps' and score not between 0 and 10 then 'out_of_range:score'
-                when survey_type = 'csat' and score not between 1 and 5 then 'out_of_range:score'
+                when survey_type = 'nps' and score not between 0 and 10
+                    then 'out_of_range:score'
+                when survey_type = 'csat' and score not between 1 and 5
+                    then 'out_of_range:score'
             end
         ) as _rule_violation
 

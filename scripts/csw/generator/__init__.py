@@ -1,0 +1,1 @@
+"""Building blocks of the synthetic data generator (see csw.generate)."""
