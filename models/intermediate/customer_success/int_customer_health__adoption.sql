@@ -1,0 +1,137 @@
+-- Health component "adoption": seat utilization in the month.
+--   average daily active users = sum over the days of the month up to the snapshot date
+--     of the customer's active users (all its workspaces; a day without a row = 0)
+--     / number of those days;
+--   licensed seats = sum of the quantities of the customer's recurring, non-trial
+--     charge segments that count as MRR in the month;
+--   seat utilization = average daily active users / licensed seats.
+-- Scoring curve: min(100, 125 * utilization), i.e. 80 % utilization or more = 100.
+-- Missing (NULL) when the customer has no product usage row on or before the snapshot
+-- date (no workspace, or the optional product source is absent) or no licensed seats.
+
+with
+
+customer_months as (
+
+    select * from {{ ref('int_customer_months__cs_snapshot') }}
+
+),
+
+usage_daily as (
+
+    select * from {{ ref('stg_product__workspace_usage_daily') }}
+
+),
+
+crm_account_customers as (
+
+    -- a known CRM account and the surviving account (= customer_id) it counts as
+    select
+        account_id,
+        surviving_account_id as customer_id
+    from {{ ref('int_crm_accounts__merge_resolved') }}
+
+),
+
+customer_usage_daily as (
+
+    select
+        crm_account_customers.customer_id,
+        usage_daily.usage_date,
+        sum(usage_daily.active_users) as active_users
+    from usage_daily
+    inner join crm_account_customers
+        on usage_daily.crm_account_id = crm_account_customers.account_id
+    group by crm_account_customers.customer_id, usage_daily.usage_date
+
+),
+
+first_usage as (
+
+    select
+        customer_id,
+        min(usage_date) as first_usage_date
+    from customer_usage_daily
+    group by customer_id
+
+),
+
+usage_in_month as (
+
+    select
+        customer_months.customer_id,
+        customer_months.month,
+        sum(customer_usage_daily.active_users) as active_user_days
+    from customer_months
+    inner join customer_usage_daily
+        on
+            customer_months.customer_id = customer_usage_daily.customer_id
+            and customer_months.month <= customer_usage_daily.usage_date
+            and customer_months.snapshot_date >= customer_usage_daily.usage_date
+    group by customer_months.customer_id, customer_months.month
+
+),
+
+joined as (
+
+    select
+        customer_months.customer_id,
+        customer_months.month,
+        {{ dbt.datediff('customer_months.month', 'customer_months.snapshot_date', 'day') }} + 1  -- noqa: LT05
+            as days_in_window,
+        first_usage.first_usage_date is not null
+        and first_usage.first_usage_date <= customer_months.snapshot_date as has_usage_data,
+        coalesce(usage_in_month.active_user_days, 0) as active_user_days,
+        customer_months.licensed_seats
+    from customer_months
+    left join first_usage
+        on customer_months.customer_id = first_usage.customer_id
+    left join usage_in_month
+        on
+            customer_months.customer_id = usage_in_month.customer_id
+            and customer_months.month = usage_in_month.month
+
+),
+
+utilization as (
+
+    select
+        customer_id,
+        month,
+        licensed_seats,
+        case
+            when has_usage_data
+                then cast(active_user_days as {{ dbt.type_float() }}) / days_in_window
+        end as avg_daily_active_users,
+        case
+            when has_usage_data and licensed_seats > 0
+                then
+                    cast(active_user_days as {{ dbt.type_float() }})
+                    / days_in_window / licensed_seats
+        end as seat_utilization
+    from joined
+
+),
+
+final as (
+
+    select
+        customer_id,
+        month,
+        cast({{ csw_cs_round('avg_daily_active_users', 2) }} as decimal(18, 2))
+            as avg_daily_active_users,
+        cast(licensed_seats as decimal(18, 2)) as licensed_seats,
+        cast({{ csw_cs_round('seat_utilization', 4) }} as decimal(9, 4)) as seat_utilization,
+        cast(
+            case
+                when seat_utilization is null then null
+                when seat_utilization >= 0.8 then 100
+                else {{ csw_cs_round('125 * seat_utilization', 1) }}
+            end
+            as decimal(4, 1)
+        ) as adoption_score
+    from utilization
+
+)
+
+select * from final

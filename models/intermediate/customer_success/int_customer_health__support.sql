@@ -1,0 +1,140 @@
+-- Health component "support", over the customer's tickets created in the 90 days
+-- ending on the snapshot date, counting only what was known at the end of that day
+-- (no look-ahead, so the churn backtest is honest):
+--   escalations_90d    tickets escalated by the snapshot time
+--   sla_breaches_90d   tickets whose first-reply or resolution target had passed unmet
+--   csat_good/bad_90d  their latest satisfaction rating given by the snapshot time
+-- Scoring curve: shares, not counts, so that a large customer filing many tickets is not
+-- penalized for its size:
+--   score = 100 - 40 * escalated share - 30 * breached share - 30 * bad-rating share
+-- (escalated / breached share of the window's tickets, bad share of its rated tickets,
+-- 0 when none is rated). No tickets in the window -> 100 (nothing went wrong). The
+-- support source is required, so this component is never missing.
+
+with
+
+customer_months as (
+
+    select * from {{ ref('int_customer_months__cs_snapshot') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('int_support_tickets__sla') }}
+
+),
+
+snapshot_windows as (
+
+    -- the window is the 90 days ending on the snapshot date: [start of day -89, end of day 0)
+    select
+        customer_id,
+        month,
+        cast(
+            {{ dbt.dateadd('day', -89, 'snapshot_date') }} as {{ dbt.type_timestamp() }}
+        ) as window_start_at,
+        cast(
+            {{ dbt.dateadd('day', 1, 'snapshot_date') }} as {{ dbt.type_timestamp() }}
+        ) as window_end_at
+    from customer_months
+
+),
+
+tickets_in_window as (
+
+    select
+        snapshot_windows.customer_id,
+        snapshot_windows.month,
+        tickets.ticket_id,
+        coalesce(tickets.escalated_at < snapshot_windows.window_end_at, false)
+            as is_escalated_by_then,
+        (
+            tickets.first_reply_due_at < snapshot_windows.window_end_at
+            and coalesce(tickets.first_reply_at > tickets.first_reply_due_at, true)
+        )
+        or (
+            tickets.resolution_due_at < snapshot_windows.window_end_at
+            and coalesce(tickets.solved_at > tickets.resolution_due_at, true)
+        ) as is_breached_by_then,
+        case
+            when tickets.csat_rated_at < snapshot_windows.window_end_at
+                then tickets.csat_score
+        end as csat_score_by_then
+    from snapshot_windows
+    inner join tickets
+        on
+            snapshot_windows.customer_id = tickets.customer_id
+            and snapshot_windows.window_start_at <= tickets.created_at
+            and snapshot_windows.window_end_at > tickets.created_at
+
+),
+
+window_stats as (
+
+    select
+        customer_id,
+        month,
+        count(*) as tickets_90d,
+        sum(case when is_escalated_by_then then 1 else 0 end) as escalations_90d,
+        sum(case when is_breached_by_then then 1 else 0 end) as sla_breaches_90d,
+        sum(case when csat_score_by_then = 'good' then 1 else 0 end) as csat_good_90d,
+        sum(case when csat_score_by_then = 'bad' then 1 else 0 end) as csat_bad_90d
+    from tickets_in_window
+    group by customer_id, month
+
+),
+
+joined as (
+
+    select
+        customer_months.customer_id,
+        customer_months.month,
+        coalesce(window_stats.tickets_90d, 0) as tickets_90d,
+        coalesce(window_stats.escalations_90d, 0) as escalations_90d,
+        coalesce(window_stats.sla_breaches_90d, 0) as sla_breaches_90d,
+        coalesce(window_stats.csat_good_90d, 0) as csat_good_90d,
+        coalesce(window_stats.csat_bad_90d, 0) as csat_bad_90d
+    from customer_months
+    left join window_stats
+        on
+            customer_months.customer_id = window_stats.customer_id
+            and customer_months.month = window_stats.month
+
+),
+
+raw_scores as (
+
+    select
+        *,
+        case
+            when tickets_90d = 0 then 100.0
+            else
+                100.0
+                - 40.0 * escalations_90d / tickets_90d
+                - 30.0 * sla_breaches_90d / tickets_90d
+                - case
+                    when csat_good_90d + csat_bad_90d = 0 then 0.0
+                    else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
+                end
+        end as raw_support_score
+    from joined
+
+),
+
+final as (
+
+    select
+        customer_id,
+        month,
+        cast(tickets_90d as integer) as support_tickets_90d,
+        cast(escalations_90d as integer) as support_escalations_90d,
+        cast(sla_breaches_90d as integer) as support_sla_breaches_90d,
+        cast(csat_good_90d as integer) as support_csat_good_90d,
+        cast(csat_bad_90d as integer) as support_csat_bad_90d,
+        cast({{ csw_cs_round('raw_support_score', 1) }} as decimal(4, 1)) as support_score
+    from raw_scores
+
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- The customer-success snapshot spine: one row per customer and month in which the
+-- customer has MRR, with the customer's segment that month, its MRR, the MRR three
+-- months earlier, its licensed seats (sum of the quantities of its counted recurring
+-- charge segments, fct_mrr.quantity), and the snapshot date every monthly customer-success metric is
+-- measured at (the last day of the month, or the as-of date in the as-of month).
+
+with
+
+mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+customer_months as (
+
+    select
+        customer_id,
+        month,
+        max(segment) as segment,
+        sum(mrr_usd) as mrr_usd,
+        sum(quantity) as licensed_seats
+    from mrr
+    group by customer_id, month
+
+),
+
+with_history as (
+
+    select
+        current_month.customer_id,
+        current_month.month,
+        current_month.segment,
+        current_month.mrr_usd,
+        current_month.licensed_seats,
+        coalesce(three_months_ago.mrr_usd, 0) as mrr_usd_3m_ago
+    from customer_months as current_month
+    left join customer_months as three_months_ago
+        on
+            current_month.customer_id = three_months_ago.customer_id
+            and three_months_ago.month
+            = {{ dbt.dateadd('month', -3, 'current_month.month') }}
+
+),
+
+final as (
+
+    select
+        with_history.customer_id,
+        cast(with_history.month as date) as month,  -- noqa: RF04
+        case
+            when {{ dbt.last_day('with_history.month', 'month') }} < as_of.as_of_date
+                then cast({{ dbt.last_day('with_history.month', 'month') }} as date)
+            else cast(as_of.as_of_date as date)
+        end as snapshot_date,
+        with_history.segment,
+        with_history.mrr_usd,
+        with_history.mrr_usd_3m_ago,
+        with_history.licensed_seats
+    from with_history
+    cross join as_of
+
+)
+
+select * from final

@@ -1,0 +1,49 @@
+-- CRM activities as customer-success touchpoints: the surviving customer of the
+-- activity's account and the touch model of its activity_type (seed touch_models).
+
+with
+
+activities as (
+
+    select * from {{ ref('stg_crm__activities') }}
+
+),
+
+crm_account_customers as (
+
+    -- a known CRM account and the surviving account (= customer_id) it counts as
+    select
+        account_id,
+        surviving_account_id as customer_id
+    from {{ ref('int_crm_accounts__merge_resolved') }}
+
+),
+
+touch_models as (
+
+    select * from {{ ref('touch_models') }}
+
+),
+
+final as (
+
+    select
+        activities.activity_id,
+        crm_account_customers.customer_id,
+        activities.occurred_at,
+        cast(activities.occurred_at as date) as occurred_date,
+        activities.activity_type,
+        touch_models.touch_model,
+        touch_models.touch_rank,
+        activities.user_id,
+        activities.contact_id,
+        activities.user_id is null as is_automated
+    from activities
+    left join crm_account_customers
+        on activities.account_id = crm_account_customers.account_id
+    left join touch_models
+        on activities.activity_type = touch_models.activity_type
+
+)
+
+select * from final

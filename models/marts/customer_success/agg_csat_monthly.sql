@@ -1,0 +1,189 @@
+-- CSAT by month and segment ('all' plus each segment), from two inputs:
+--   survey CSAT answers (1-5, deduped like NPS), month of submitted_at: satisfied = 4 or 5,
+--     survey_csat_pct = 100 * satisfied / answers;
+--   support satisfaction ratings, the latest rating per ticket, month of that rating:
+--     support_csat_pct = 100 * good / (good + bad).
+-- Percentages are rounded half away from zero to one decimal, NULL without answers.
+-- Segment = the customer's segment in that month, else its current segment.
+
+with
+
+responses as (
+
+    select * from {{ ref('int_survey_responses__attributed') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('int_support_tickets__sla') }}
+
+),
+
+customer_months as (
+
+    select * from {{ ref('int_customer_months__cs_snapshot') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+csat_events as (
+
+    select
+        customer_id,
+        submitted_month as month,  -- noqa: RF04
+        'survey' as csat_source,
+        case when is_csat_satisfied then 1 else 0 end as is_positive
+    from responses
+    where survey_type = 'csat'
+
+    union all
+
+    select
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'csat_rated_at') }} as date) as month,  -- noqa: RF04
+        'support' as csat_source,
+        case when csat_score = 'good' then 1 else 0 end as is_positive
+    from tickets
+    where csat_score is not null
+
+),
+
+segmented_events as (
+
+    select
+        csat_events.month,
+        csat_events.csat_source,
+        csat_events.is_positive,
+        coalesce(customer_months.segment, customers.segment) as segment
+    from csat_events
+    left join customer_months
+        on
+            csat_events.customer_id = customer_months.customer_id
+            and csat_events.month = customer_months.month
+    left join customers
+        on csat_events.customer_id = customers.customer_id
+
+),
+
+events_by_segment as (
+
+    select
+        month,
+        'all' as segment,
+        csat_source,
+        is_positive
+    from segmented_events
+
+    union all
+
+    select
+        month,
+        segment,
+        csat_source,
+        is_positive
+    from segmented_events
+    where segment is not null
+
+),
+
+all_months as (
+
+    select month from customer_months
+    union all
+    select month from csat_events
+
+),
+
+months as (
+
+    select distinct all_months.month
+    from all_months
+    cross join as_of
+    where all_months.month <= as_of.as_of_date
+
+),
+
+segments as (
+
+    select 'all' as segment
+    union all
+    select distinct segment from customer_months
+    where segment is not null
+
+),
+
+month_segments as (
+
+    select
+        months.month,
+        segments.segment
+    from months
+    cross join segments
+
+),
+
+counts as (
+
+    select
+        month,
+        segment,
+        sum(case when csat_source = 'survey' then 1 else 0 end) as survey_responses,
+        sum(case when csat_source = 'survey' then is_positive else 0 end) as survey_satisfied,
+        sum(case when csat_source = 'support' then is_positive else 0 end) as support_good,
+        sum(case when csat_source = 'support' then 1 - is_positive else 0 end) as support_bad
+    from events_by_segment
+    group by month, segment
+
+),
+
+joined as (
+
+    select
+        month_segments.month,
+        month_segments.segment,
+        coalesce(counts.survey_responses, 0) as survey_responses,
+        coalesce(counts.survey_satisfied, 0) as survey_satisfied,
+        coalesce(counts.support_good, 0) as support_good,
+        coalesce(counts.support_bad, 0) as support_bad
+    from month_segments
+    left join counts
+        on
+            month_segments.month = counts.month
+            and month_segments.segment = counts.segment
+
+),
+
+final as (
+
+    select
+        cast(month as date) as month,  -- noqa: RF04
+        cast(segment as varchar) as segment,
+        cast(survey_responses as integer) as survey_responses,
+        cast(survey_satisfied as integer) as survey_satisfied,
+        cast(
+            {{ csw_cs_div_round('100 * survey_satisfied', 'survey_responses', 1) }}
+            as decimal(4, 1)
+        ) as survey_csat_pct,
+        cast(support_good as integer) as support_ratings_good,
+        cast(support_bad as integer) as support_ratings_bad,
+        cast(
+            {{ csw_cs_div_round('100 * support_good', 'support_good + support_bad', 1) }}
+            as decimal(4, 1)
+        ) as support_csat_pct
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,147 @@
+-- Monthly customer health snapshot, one row per customer and month with MRR.
+-- health_score = sum(weight * component score) / sum(weight) over the components whose
+-- input is present (a missing component gives its weight to the others in proportion),
+-- computed exactly on tenths and rounded half away from zero to one decimal;
+-- coverage_pct = 100 * present weight / total weight. Band: the band of seed
+-- health_bands with the highest min_score the score reaches.
+
+with
+
+components as (
+
+    select * from {{ ref('int_customer_health__components') }}
+
+),
+
+health_weights as (
+
+    select * from {{ ref('health_weights') }}
+
+),
+
+health_bands as (
+
+    select * from {{ ref('health_bands') }}
+
+),
+
+weights as (
+
+    select
+        sum(case when component = 'adoption' then weight else 0 end) as adoption_weight,
+        sum(case when component = 'engagement' then weight else 0 end) as engagement_weight,
+        sum(case when component = 'support' then weight else 0 end) as support_weight,
+        sum(case when component = 'sentiment' then weight else 0 end) as sentiment_weight,
+        sum(case when component = 'financial' then weight else 0 end) as financial_weight,
+        sum(weight) as total_weight
+    from health_weights
+
+),
+
+weighted as (
+
+    select
+        components.*,
+        weights.total_weight,
+        case when components.adoption_score is null then 0 else weights.adoption_weight end
+        + case when components.engagement_score is null then 0 else weights.engagement_weight end
+        + case when components.support_score is null then 0 else weights.support_weight end
+        + case when components.sentiment_score is null then 0 else weights.sentiment_weight end
+        + case when components.financial_score is null then 0 else weights.financial_weight end
+            as present_weight,
+        -- component scores carry one decimal: weight * score * 10 is an exact integer
+        coalesce(cast(components.adoption_score * 10 as bigint) * weights.adoption_weight, 0)
+        + coalesce(cast(components.engagement_score * 10 as bigint) * weights.engagement_weight, 0)
+        + coalesce(cast(components.support_score * 10 as bigint) * weights.support_weight, 0)
+        + coalesce(cast(components.sentiment_score * 10 as bigint) * weights.sentiment_weight, 0)
+        + coalesce(cast(components.financial_score * 10 as bigint) * weights.financial_weight, 0)
+            as weighted_score_tenths
+    from components
+    cross join weights
+
+),
+
+scored as (
+
+    select
+        *,
+        {{ csw_cs_div_round('weighted_score_tenths', '10 * present_weight', 1) }} as health_score,
+        {{ csw_cs_div_round('100 * present_weight', 'total_weight', 1) }} as coverage_pct
+    from weighted
+
+),
+
+banded as (
+
+    select
+        scored.*,
+        health_bands.health_band,
+        row_number() over (
+            partition by scored.customer_id, scored.month
+            order by health_bands.min_score desc
+        ) as band_rank
+    from scored
+    left join health_bands
+        on scored.health_score >= health_bands.min_score
+
+),
+
+current_band as (
+
+    select * from banded
+    where band_rank = 1
+
+),
+
+with_change as (
+
+    select
+        current_band.*,
+        current_band.health_score - previous_month.health_score as health_score_change
+    from current_band
+    left join current_band as previous_month
+        on
+            current_band.customer_id = previous_month.customer_id
+            and previous_month.month = {{ dbt.dateadd('month', -1, 'current_band.month') }}
+
+),
+
+final as (
+
+    select
+        cast(customer_id as varchar) as customer_id,
+        cast(month as date) as month,  -- noqa: RF04
+        cast(snapshot_date as date) as snapshot_date,
+        cast(segment as varchar) as segment,
+        cast(mrr_usd as decimal(18, 2)) as mrr_usd,
+        cast(health_score as decimal(4, 1)) as health_score,
+        cast(health_band as varchar) as health_band,
+        cast(health_score_change as decimal(4, 1)) as health_score_change,
+        cast(coverage_pct as decimal(4, 1)) as coverage_pct,
+
+        cast(adoption_score as decimal(4, 1)) as adoption_score,
+        cast(seat_utilization as decimal(9, 4)) as seat_utilization,
+        cast(avg_daily_active_users as decimal(18, 2)) as avg_daily_active_users,
+        cast(licensed_seats as decimal(18, 2)) as licensed_seats,
+
+        cast(engagement_score as decimal(4, 1)) as engagement_score,
+        cast(days_since_last_touch as integer) as days_since_last_touch,
+
+        cast(support_score as decimal(4, 1)) as support_score,
+        cast(support_tickets_90d as integer) as support_tickets_90d,
+        cast(support_escalations_90d as integer) as support_escalations_90d,
+        cast(support_sla_breaches_90d as integer) as support_sla_breaches_90d,
+        cast(support_csat_good_90d as integer) as support_csat_good_90d,
+        cast(support_csat_bad_90d as integer) as support_csat_bad_90d,
+
+        cast(sentiment_score as decimal(4, 1)) as sentiment_score,
+        cast(latest_nps_score_180d as integer) as latest_nps_score_180d,
+
+        cast(financial_score as decimal(4, 1)) as financial_score,
+        cast(mrr_change_pct_3m as decimal(9, 1)) as mrr_change_pct_3m,
+        cast(failed_payments_90d as integer) as failed_payments_90d
+    from with_change
+
+)
+
+select * from final
