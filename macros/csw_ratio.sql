@@ -1,16 +1,20 @@
 {#-
-    A ratio of two integers (e.g. customers, cents) as decimal(18, 6), rounded
-    half away from zero at 6 decimals by exact integer arithmetic; NULL when
-    the denominator is zero or NULL. Used by the retention rates.
+    Exact ratio of two integer expressions, rounded half away from zero to
+    `scale` decimals by integer arithmetic (never a float), as
+    decimal(18, scale); NULL when the denominator is zero or NULL:
+        round_half_up(n * 10^scale / d) / 10^scale
+    e.g. retention rates csw_ratio(n, d) (6 decimals), NPS
+    csw_ratio('100 * (promoters - detractors)', 'responses', 1).
 -#}
-{% macro csw_ratio(numerator, denominator) -%}
+{% macro csw_ratio(numerator, denominator, scale=6) -%}
     case
         when coalesce({{ denominator }}, 0) = 0 then null
         else cast(
             cast({{ csw_div_round_half_up(
-                '(' ~ numerator ~ ') * 1000000', '(' ~ denominator ~ ')'
-            ) }} as decimal(38, 0)) * 0.000001
-            as decimal(18, 6)
+                '(' ~ numerator ~ ') * ' ~ (10 ** scale), '(' ~ denominator ~ ')'
+            ) }} as decimal(38, 0))
+            {%- if scale > 0 %} * cast({{ '0.' ~ ('0' * (scale - 1)) ~ '1' }} as decimal({{ scale + 1 }}, {{ scale }})){% endif %}
+            as decimal(18, {{ scale }})
         )
     end
 {%- endmacro %}

@@ -30,13 +30,6 @@ class Warehouse:
             columns = [d[0] for d in cursor.description]
             return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
-    def has_relation(self, schema: str, name: str) -> bool:
-        found = self.query(
-            "select count(*) as n from information_schema.tables"
-            f" where table_schema = '{schema}' and table_name = '{name}'"
-        )
-        return int(found["n"][0]) > 0
-
     def truth(self, name: str) -> pd.DataFrame:
         return pd.read_csv(self.truth_dir / f"{name}.csv", dtype=str, keep_default_na=False)
 

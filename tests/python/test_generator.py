@@ -285,6 +285,17 @@ def test_no_faults_means_clean_counts(gen_clean):
     assert len(truth(gen_clean, "quarantine")) == 0
 
 
+@pytest.mark.parametrize("seed", [1234, 5, 99])
+def test_real_charges_never_end_before_they_start(tmp_path, seed):
+    """Only injected bad rows may break `effective_to >= effective_from` (design.md): a real charge
+    that does would be quarantined by staging and silently leave the truth's row counts."""
+    generate(tmp_path, accounts=400, months=24, seed=seed, faults=frozenset(), product_source=False)
+    charges = read(tmp_path / "billing" / "subscription_charges.csv")
+    ended = charges[charges.effective_to != ""]
+    backwards = ended[ended.effective_to < ended.effective_from]
+    assert backwards.empty, backwards.head().to_string()
+
+
 def test_faults_do_not_change_the_truth(gen_dir, gen_clean):
     for name in ("mrr", "mrr_movements", "churn_events", "nps_monthly"):
         assert (gen_dir / "_truth" / f"{name}.csv").read_bytes() == (gen_clean / "_truth" / f"{name}.csv").read_bytes()

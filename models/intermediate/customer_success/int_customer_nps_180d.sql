@@ -72,7 +72,7 @@ final as (
         cast(customer_counts.promoters as integer) as promoters,
         cast(customer_counts.passives as integer) as passives,
         cast(customer_counts.detractors as integer) as detractors,
-        cast({{ csw_cs_div_round(
+        cast({{ csw_ratio(
             '100 * (customer_counts.promoters - customer_counts.detractors)',
             'customer_counts.nps_responses',
             1

@@ -116,6 +116,17 @@ exchange_rates as (
 
 ),
 
+customer_nps as (
+
+    select
+        customer_id,
+        nps_responses,
+        nps_180d
+
+    from {{ ref('int_customer_nps_180d') }}
+
+),
+
 segment_thresholds as (
 
     select
@@ -426,6 +437,8 @@ final as (
                     'segment_churn_rates.avg_logo_churn_rate_e6'
                 )) }}
         end as predicted_ltv_usd,
+        coalesce(customer_nps.nps_responses, 0) as nps_responses_180d,
+        customer_nps.nps_180d,
         classified.country_code,
         classified.industry,
         classified.employee_count
@@ -433,6 +446,8 @@ final as (
     from classified
     left join segment_churn_rates
         on classified.segment = segment_churn_rates.segment
+    left join customer_nps
+        on classified.customer_id = customer_nps.customer_id
 
 )
 

@@ -173,13 +173,13 @@ final as (
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
         cast(
-            {{ csw_cs_div_round('100 * survey_satisfied', 'survey_responses', 1) }}
+            {{ csw_ratio('100 * survey_satisfied', 'survey_responses', 1) }}
             as decimal(4, 1)
         ) as survey_csat_pct,
         cast(support_good as integer) as support_ratings_good,
         cast(support_bad as integer) as support_ratings_bad,
         cast(
-            {{ csw_cs_div_round('100 * support_good', 'support_good + support_bad', 1) }}
+            {{ csw_ratio('100 * support_good', 'support_good + support_bad', 1) }}
             as decimal(4, 1)
         ) as support_csat_pct
     from joined

@@ -38,7 +38,7 @@ final as (
         cast(coalesce(band_counts.snapshots, 0) as integer) as snapshots,
         cast(coalesce(band_counts.churned_within_90d, 0) as integer) as churned_within_90d,
         cast(
-            {{ csw_cs_div_round('band_counts.churned_within_90d', 'band_counts.snapshots', 4) }}
+            {{ csw_ratio('band_counts.churned_within_90d', 'band_counts.snapshots', 4) }}
             as decimal(5, 4)
         ) as churn_rate,
         cast(band_counts.min_health_score as decimal(4, 1)) as min_health_score,

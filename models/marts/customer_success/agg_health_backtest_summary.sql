@@ -82,10 +82,10 @@ final as (
         cast(snapshot_months.last_snapshot_month as date) as last_snapshot_month,
         cast(coalesce(totals.snapshots, 0) as integer) as snapshots,
         cast(coalesce(totals.churned, 0) as integer) as churned_within_90d,
-        cast({{ csw_cs_div_round('totals.churned', 'totals.snapshots', 4) }} as decimal(5, 4))
+        cast({{ csw_ratio('totals.churned', 'totals.snapshots', 4) }} as decimal(5, 4))
             as churn_rate,
         cast(
-            {{ csw_cs_div_round(
+            {{ csw_ratio(
                 'totals.doubled_rank_sum_retained - totals.retained * (totals.retained + 1)',
                 '2 * totals.retained * totals.churned',
                 4

@@ -145,7 +145,7 @@ final as (
         cast(passives as integer) as passives,
         cast(detractors as integer) as detractors,
         cast(
-            {{ csw_cs_div_round('100 * (promoters - detractors)', 'responses', 1) }}
+            {{ csw_ratio('100 * (promoters - detractors)', 'responses', 1) }}
             as decimal(4, 1)
         ) as nps
     from joined

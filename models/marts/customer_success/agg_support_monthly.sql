@@ -43,7 +43,7 @@ final as (
         cast(csat_good as integer) as csat_good,
         cast(csat_bad as integer) as csat_bad,
         cast(
-            {{ csw_cs_div_round('100 * csat_good', 'csat_good + csat_bad', 1) }}
+            {{ csw_ratio('100 * csat_good', 'csat_good + csat_bad', 1) }}
             as decimal(4, 1)
         ) as csat_pct
     from monthly

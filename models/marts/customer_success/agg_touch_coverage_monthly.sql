@@ -49,7 +49,7 @@ final as (
         cast(customers as integer) as customers,
         cast(under_served_customers as integer) as under_served_customers,
         cast(
-            {{ csw_cs_div_round('under_served_customers', 'customers', 4) }}
+            {{ csw_ratio('under_served_customers', 'customers', 4) }}
             as decimal(5, 4)
         ) as under_served_share
     from coverage

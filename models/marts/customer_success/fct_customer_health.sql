@@ -65,8 +65,8 @@ scored as (
 
     select
         *,
-        {{ csw_cs_div_round('weighted_score_tenths', '10 * present_weight', 1) }} as health_score,
-        {{ csw_cs_div_round('100 * present_weight', 'total_weight', 1) }} as coverage_pct
+        {{ csw_ratio('weighted_score_tenths', '10 * present_weight', 1) }} as health_score,
+        {{ csw_ratio('100 * present_weight', 'total_weight', 1) }} as coverage_pct
     from weighted
 
 ),

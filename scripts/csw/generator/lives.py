@@ -142,7 +142,10 @@ class _LifeSim:
         seq, seg_start = np.zeros(n, np.int64), self.paid_start.copy()
         segs, closures = [], []
         for j in range(dates.shape[1]):
-            d, k, v = dates[:, j], kinds[:, j], valid[:, j]
+            # An event dated before the current segment's start (possible right after a
+            # migration restart) never happens: segments must not end before they start.
+            d, k = dates[:, j], kinds[:, j]
+            v = valid[:, j] & (d > seg_start)
             segs.append(self._paid_segment(v, seq, tier, rises, q, disc, seg_start, d))
             warning = self.signal & (d >= self.warn_from)
             q = np.where(v & (k == SEAT), self._new_seats(q, warning), q)
@@ -156,6 +159,7 @@ class _LifeSim:
                                           "canceled_on": d[migrate], "cancel_reason": "other"}))
             month_end = add_months(month_start(month_of(d)), 1) - 1
             restart = np.minimum(np.minimum(d + rng.integers(0, 6, n), month_end), self.window.end)
+            restart = np.minimum(restart, self.horizon - 1)  # the new subscription starts before it ends
             seq = seq + migrate
             seg_start = np.where(v, np.where(migrate, restart, d), seg_start)
         final_to = self._final_effective_to()
