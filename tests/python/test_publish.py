@@ -65,7 +65,7 @@ def reader_loop(out_dir: str, result_file: str, stop_file: str, max_seconds: flo
             reads.append({"at": time.time(), "snapshot": snapshot, "marts": read})
         except Exception as exc:  # every failure is a finding
             errors.append(f"{time.time():.3f} {type(exc).__name__}: {exc}")
-        time.sleep(0.02)
+        time.sleep(0.05)
     Path(result_file).write_text(json.dumps({"reads": reads, "errors": errors, "waits": waits}))
 
 
@@ -116,6 +116,9 @@ def test_reader_sees_only_whole_snapshots_while_building_and_publishing(tmp_path
     report = json.loads(result_file.read_text())
     reads, errors = report["reads"], report["errors"]
 
+    print(f"reader: {len(reads)} reads of {len({r['snapshot'] for r in reads})} snapshots, "
+          f"{len(errors)} errors, {report['waits']} waits before the first publish; "
+          f"{len(manifests)} publishes")
     assert errors == [], f"{len(errors)} reader errors, first: {errors[:3]}"
     assert len(reads) >= 20, f"the reader managed only {len(reads)} reads"
     by_snapshot = {m["snapshot"]: m for m in manifests}
