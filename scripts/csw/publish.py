@@ -122,6 +122,9 @@ def publish(
         raise PublishError(
             f"warehouse database not found: {db_path} (build it first: csw build --raw-dir DIR --db {db_path})"
         )
+    link = out_dir / CURRENT_LINK
+    if link.exists() and not link.is_symlink():
+        raise PublishError(f"{link} exists and is not a symlink; move it away")
     snapshots = out_dir / SNAPSHOTS_DIR
     snapshots.mkdir(parents=True, exist_ok=True)
     with _publish_lock(out_dir):
@@ -153,7 +156,10 @@ def publish(
             os.rename(tmp_dir, final_dir)
             _fsync_path(snapshots)
             _verify(final_dir, manifest)
+            _switch_current(out_dir, name)
         except BaseException as exc:
+            if _current_name(out_dir) == name:  # interrupted right after the switch: it is live
+                raise
             if final_dir.is_symlink():
                 final_dir.unlink()
             for leftover in (tmp_dir, final_dir):
@@ -163,8 +169,11 @@ def publish(
             if isinstance(exc, (duckdb.Error, OSError)):
                 raise PublishError(f"publish failed, current left unchanged: {exc}") from exc
             raise
-        _switch_current(out_dir, name)
         result = PublishResult(snapshot_dir=final_dir, manifest=manifest, previous=previous)
+        try:
+            _fsync_path(out_dir)  # make the new `current` durable
+        except OSError as exc:
+            result.warnings.append(f"fsync of {out_dir} failed: {exc}")
         try:
             result.pruned = prune(out_dir, keep=keep, grace_seconds=grace_seconds, _locked=True)
         except OSError as exc:  # the new snapshot is live; pruning is housekeeping
@@ -285,16 +294,13 @@ def _verify(final_dir: Path, manifest: dict) -> None:
 def _switch_current(out_dir: Path, name: str) -> None:
     """Point ``current`` at the snapshot with one atomic rename of a fresh symlink."""
     link = out_dir / CURRENT_LINK
-    if link.exists() and not link.is_symlink():
-        raise PublishError(f"{link} exists and is not a symlink; move it away")
     tmp_link = out_dir / f".{CURRENT_LINK}{TMP_PREFIX}{uuid.uuid4().hex[:8]}"
     os.symlink(f"{SNAPSHOTS_DIR}/{name}", tmp_link)  # relative: survives moving published/
     try:
-        os.replace(tmp_link, link)
+        os.replace(tmp_link, link)  # the commit point: nothing after it may undo the snapshot
     except BaseException:
         tmp_link.unlink(missing_ok=True)
         raise
-    _fsync_path(out_dir)
 
 
 def _current_name(out_dir: Path) -> str | None:

@@ -249,6 +249,22 @@ def test_publish_without_marts_schema_fails_clearly(tmp_path: Path):
     assert [p.name for p in (out / "snapshots").iterdir()] == [good.snapshot_dir.name]
 
 
+def test_failure_after_the_rename_removes_the_snapshot_and_leaves_current(tmp_path: Path, monkeypatch):
+    import csw.publish as publish_module
+
+    out = tmp_path / "published"
+    good = publish(make_warehouse(tmp_path / "w1.duckdb", 1), out)
+
+    def broken_verify(final_dir, manifest):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(publish_module, "_verify", broken_verify)
+    with pytest.raises(PublishError, match="current left unchanged: disk on fire"):
+        publish(make_warehouse(tmp_path / "w2.duckdb", 2), out)
+    assert os.readlink(out / "current") == f"snapshots/{good.snapshot_dir.name}"
+    assert [p.name for p in (out / "snapshots").iterdir()] == [good.snapshot_dir.name]
+
+
 def test_publish_while_a_build_holds_the_db_fails_clearly(tmp_path: Path):
     db = make_warehouse(tmp_path / "w1.duckdb", 1)
     writer = subprocess.Popen(
