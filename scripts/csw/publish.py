@@ -188,7 +188,7 @@ _MANIFEST_ORDER = (
 
 
 def _export_marts(db_path: Path, tmp_dir: Path) -> dict:
-    """COPY every table of schema marts to Parquet from one read-only transaction."""
+    """COPY every table (and view) of schema marts to Parquet from one read-only transaction."""
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
@@ -211,7 +211,7 @@ def _export_marts(db_path: Path, tmp_dir: Path) -> dict:
             row[0]
             for row in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                "where table_schema = ? and table_type in ('BASE TABLE', 'VIEW') order by table_name",
                 [MARTS_SCHEMA],
             ).fetchall()
         ]

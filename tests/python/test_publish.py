@@ -160,6 +160,7 @@ def make_warehouse(path: Path, variant: int, with_marts: bool = True) -> Path:
                 "create or replace table marts.dim_customers as "
                 f"select 'C' || i as customer_id, 'smb' as segment from range({5 + variant}) t(i)"
             )
+            con.execute("create or replace view marts.v_smb as select * from marts.dim_customers")
     return path
 
 
@@ -179,6 +180,7 @@ def test_publish_keeps_previous_snapshot_and_views_resolve_from_elsewhere(tmp_pa
     with duckdb.connect(str(out / "current" / CATALOG_NAME), read_only=True) as con:
         assert con.execute("select count(*) from fct_mrr").fetchone()[0] == 12
         assert con.execute("select count(*) from marts.dim_customers").fetchone()[0] == 7
+        assert con.execute("select count(*) from v_smb").fetchone()[0] == 7  # a view in marts too
         assert con.execute("select snapshot from csw_snapshot").fetchone()[0] == second.snapshot_dir.name
     with duckdb.connect(str(first.snapshot_dir / CATALOG_NAME), read_only=True) as con:
         assert con.execute("select count(*) from fct_mrr").fetchone()[0] == 11  # previous still whole
