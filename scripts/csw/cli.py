@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
 TARGETS = ("dev", "postgres", "spark")
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--full-refresh", action="store_true")
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
     build.set_defaults(func=cmd_build)
+
+    add_publish_parser(sub)
     return parser
 
 
