@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +90,12 @@ def bridge(d: ReportData, m: Messages) -> go.Figure:
     values = [b["starting_mrr_usd"], *(b[f"{k}_usd"] for k in (*GAINS, *LOSSES, "fx_adjustment")),
               b["ending_mrr_usd"]]
     measures = ["absolute"] + ["relative"] * (len(keys) - 2) + ["total"]
-    labels = [m.t(f"series.{k}") for k in keys]
+    before = d.bridge_first_month.replace(day=1) - timedelta(days=1)
+    labels = [
+        m.t("series.bridge_at", month=m.month_short(before)),
+        *(m.t(f"series.{k}") for k in keys[1:-1]),
+        m.t("series.bridge_at", month=m.month_short(d.as_of_month)),
+    ]
     fig = go.Figure(
         go.Waterfall(
             x=labels,
@@ -108,10 +114,7 @@ def bridge(d: ReportData, m: Messages) -> go.Figure:
     )
     _layout(fig, m, y_format=m.fmt("plotly_tick_money"), height=380)
     fig.update_layout(hovermode="closest", showlegend=False)
-    low = min(_f(b["starting_mrr_usd"]) or 0, _f(b["ending_mrr_usd"]) or 0)
-    high = max(_f(b["starting_mrr_usd"]) or 0, _f(b["ending_mrr_usd"]) or 0)
-    gains = sum(_f(b[f"{k}_usd"]) or 0 for k in GAINS)  # axis range only
-    fig.update_yaxes(range=[low * 0.6, (high + gains) * 1.08])
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
@@ -232,36 +235,24 @@ def retention(d: ReportData, m: Messages) -> go.Figure:
 
 
 def nps_trend(d: ReportData, m: Messages) -> go.Figure:
-    fig = go.Figure()
-    months = [r["month"] for r in d.nps_monthly]
-    for k, field in (("promoter", "promoters"), ("passive", "passives"), ("detractor", "detractors")):
-        fig.add_trace(
-            go.Bar(
-                x=months,
-                y=[r[field] for r in d.nps_monthly],
-                name=m.t(f"series.{k}"),
-                marker_color=COLORS[k],
-                opacity=0.55,
-                yaxis="y2",
-            )
-        )
-    fig.add_trace(
+    rows = [r for r in d.nps_monthly if r["nps"] is not None]
+    fig = go.Figure(
         go.Scatter(
-            x=months,
-            y=[_f(r["nps"]) for r in d.nps_monthly],
+            x=[r["month"] for r in rows],
+            y=[_f(r["nps"]) for r in rows],
             name=m.t("series.nps"),
             mode="lines+markers",
             line={"color": COLORS["line"], "width": 2.5},
+            marker={"size": 7},
+            text=[m.t("charts.nps_trend.hover", nps=m.number(r["nps"], 1),
+                      responses=m.number(r["responses"])) for r in rows],
+            hovertemplate="%{text}<extra></extra>",
         )
     )
     _layout(fig, m)
-    fig.update_layout(
-        barmode="stack",
-        yaxis={"title": m.t("axes.nps"), "range": [-100, 100], "zeroline": True},
-        yaxis2={"title": m.t("axes.responses"), "overlaying": "y", "side": "right",
-                "showgrid": False},
-    )
-    fig.update_layout(margin={"r": 56})
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(title=m.t("axes.nps"), range=[-100, 100], zeroline=True,
+                     zerolinecolor="#94a3b8")
     _months_axis(fig, m)
     return fig
 
