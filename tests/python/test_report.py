@@ -87,7 +87,7 @@ def _as_of_mrr(db: Path) -> str:
     return Messages().money(total)
 
 
-def test_report_renders_in_chromium(demo_db, report, browser):
+def test_report_renders_in_chromium(browser, demo_db, report):
     html = report.read_text("utf-8")
     # self-contained: no external script, stylesheet or image; plotly.js inlined exactly once
     assert "<script src" not in html and "<link" not in html and 'src="http' not in html

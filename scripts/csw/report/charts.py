@@ -103,9 +103,9 @@ def bridge(d: ReportData, m: Messages) -> go.Figure:
             measure=measures,
             text=[m.money_short(v) for v in values],
             textposition="outside",
-            hovertext=[m.money(v) for v in values],
-            hoverinfo="x+text",
-            hovertemplate="%{x}: %{hovertext}<extra></extra>",
+            hovertext=[m.t("charts.hover_pair", label=lab, value=m.money(v))
+                       for lab, v in zip(labels, values, strict=True)],
+            hovertemplate="%{hovertext}<extra></extra>",
             connector={"line": {"color": "#cbd5e1"}},
             increasing={"marker": {"color": COLORS["new"]}},
             decreasing={"marker": {"color": COLORS["churn"]}},
@@ -166,7 +166,7 @@ def churn_rates(d: ReportData, m: Messages) -> go.Figure:
                 line={"color": color},
             )
         )
-    _layout(fig, m, y_format=".1%")
+    _layout(fig, m, y_format=m.fmt("plotly_tick_percent_1"))
     _months_axis(fig, m)
     return fig
 
@@ -228,7 +228,7 @@ def retention(d: ReportData, m: Messages) -> go.Figure:
                 line={"color": color},
             )
         )
-    _layout(fig, m, y_format=".0%")
+    _layout(fig, m, y_format=m.fmt("plotly_tick_percent"))
     fig.add_hline(y=1, line_dash="dot", line_color="#94a3b8")
     _months_axis(fig, m)
     return fig
@@ -290,7 +290,7 @@ def csat(d: ReportData, m: Messages) -> go.Figure:
             )
         )
     _layout(fig, m)
-    fig.update_yaxes(range=[0, 105], ticksuffix="%")
+    fig.update_yaxes(range=[0, 105], ticksuffix=m.fmt("plotly_suffix_percent"))
     _months_axis(fig, m)
     return fig
 
@@ -347,7 +347,7 @@ def coverage(d: ReportData, m: Messages) -> go.Figure:
                       "dash": "solid" if seg == "all" else "dot"},
             )
         )
-    _layout(fig, m, y_format=".0%")
+    _layout(fig, m, y_format=m.fmt("plotly_tick_percent"))
     fig.update_yaxes(rangemode="tozero")
     _months_axis(fig, m)
     return fig
@@ -381,12 +381,17 @@ def backtest(d: ReportData, m: Messages) -> go.Figure:
             marker_color=[COLORS.get(r["health_band"], COLORS["line"]) for r in rows],
             text=[m.percent(r["churn_rate"]) for r in rows],
             textposition="outside",
-            customdata=[[m.number(r["churned_within_90d"]), m.number(r["snapshots"])] for r in rows],
-            hovertemplate="%{x}: %{text} (%{customdata[0]} / %{customdata[1]})<extra></extra>",
+            hovertext=[
+                m.t("charts.backtest.hover", band=m.value_label("health_band", r["health_band"]),
+                    rate=m.percent(r["churn_rate"]), churned=m.number(r["churned_within_90d"]),
+                    snapshots=m.number(r["snapshots"]))
+                for r in rows
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
             name=m.t("series.churn_rate_90d"),
         )
     )
-    _layout(fig, m, y_format=".0%")
+    _layout(fig, m, y_format=m.fmt("plotly_tick_percent"))
     fig.update_layout(hovermode="closest", showlegend=False)
     top = max((_f(r["churn_rate"]) or 0 for r in rows), default=0)
     fig.update_yaxes(range=[0, top * 1.25 or 1], title=m.t("series.churn_rate_90d"))
