@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -146,3 +147,25 @@ def test_missing_mart_is_named(demo_db, tmp_path):
 def test_missing_database(tmp_path):
     with pytest.raises(ReportError, match="csw build"):
         render_report(tmp_path / "nope.duckdb", tmp_path / "out.html")
+
+
+def test_templates_hold_no_visible_text():
+    """Every visible string comes from the catalog (locales/*.json), never from a template."""
+    import re
+
+    templates = ROOT / "scripts" / "csw" / "report" / "templates"
+    for path in templates.glob("*.j2"):
+        text = path.read_text("utf-8")
+        text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+        text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", text, flags=re.S)
+        text = re.sub(r"<[^>]*>", "", text)
+        assert text.strip() == "", f"{path.name} has literal text: {text.strip()[:80]!r}"
+
+
+def test_catalog_formats_money_and_percent():
+    m = Messages()
+    assert m.money(Decimal("458277.50")) == "$458,278"
+    assert m.money(Decimal("-1234.4")) == "-$1,234"
+    assert m.percent(Decimal("0.867272")) == "86.7%"
+    assert m.number(None) == "n/a"
+    assert m.money_short(Decimal("64612")) == "$64.6k"

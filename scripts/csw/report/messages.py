@@ -1,6 +1,6 @@
 """Message catalog and number/date formatting: every visible string of the report.
 
-Strings live in ``messages/<locale>.json``; this module is the one place that turns
+Strings live in ``locales/<locale>.json``; this module is the one place that turns
 values into text (money, percentages, counts, months, dates), so a new locale is a new
 JSON file and nothing else.
 """
@@ -20,7 +20,7 @@ DEFAULT_LOCALE = "en"
 
 @lru_cache(maxsize=None)
 def load_catalog(locale: str = DEFAULT_LOCALE) -> dict[str, Any]:
-    text = resources.files("csw.report").joinpath("messages", f"{locale}.json").read_text("utf-8")
+    text = resources.files("csw.report").joinpath("locales", f"{locale}.json").read_text("utf-8")
     return json.loads(text)
 
 
