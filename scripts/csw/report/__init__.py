@@ -9,9 +9,10 @@ catalog (``messages``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import jinja2
 
 from csw.report.charts import Chart, build_charts, chart_html
@@ -30,7 +31,7 @@ class ReportError(RuntimeError):
 @dataclass
 class ReportResult:
     out_path: Path
-    as_of_month: object
+    as_of_month: date
     charts: list[str]
     kpis: dict[str, str]
 
@@ -85,7 +86,10 @@ def render_report(
     m = Messages(locale)
     if not db_path.is_file():
         raise ReportError(m.t("errors.db_missing", path=db_path))
-    con = connect(db_path)
+    try:
+        con = connect(db_path)
+    except duckdb.Error as exc:
+        raise ReportError(m.t("errors.db_open", path=db_path, error=exc)) from exc
     try:
         data = load(con, db_path)
     except MissingMartError as exc:
