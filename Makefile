@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEMO_RAW ?= data/demo
 DB ?= warehouse.duckdb
 
-.PHONY: run test lint pytest venv demo-data lock clean
+.PHONY: run test test-deps lint pytest venv demo-data lock clean
 
 venv: $(STAMP)
 
@@ -22,7 +22,14 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
 
-test: $(STAMP) lint pytest
+test: $(STAMP) test-deps lint pytest
+
+# Headless Chromium for the report test (Debian packages; needs root). No-op when present.
+test-deps:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver fonts-noto-cjk >/dev/null; }
 
 lint: $(STAMP)
 	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/sqlfluff lint models tests analyses

@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
+
+    report = sub.add_parser("report", help="write the static HTML report from the marts")
+    report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
@@ -133,6 +138,20 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     )
     print_summary(console, "dbt build", result)
     return 0 if result.success else 1
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.report import ReportError, render_report
+
+    try:
+        result = render_report(args.db, args.out)
+    except ReportError as exc:
+        console.print(f"[red]csw report: {escape(str(exc))}[/]")
+        return 2
+    console.print(f"[green]wrote[/] {result.out_path} ({len(result.charts)} charts)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
