@@ -9,6 +9,15 @@ source as (
 
 ),
 
+{#- A charge is only counted through its subscription (int_charge_segments joins on it): a charge
+    whose subscription is not a staged subscription would vanish silently, so it is quarantined as
+    `orphan:subscription_id` instead (last rule, after the row's own checks). #}
+subscriptions as (
+
+    select distinct subscription_id from {{ ref('stg_billing__subscriptions') }}
+
+),
+
 parsed as (
 
     select
@@ -48,7 +57,7 @@ parsed as (
 checked as (
 
     select
-        *,
+        parsed.*,
         coalesce(
             _unparseable_reason,
             case
@@ -61,10 +70,13 @@ checked as (
                 when discount_percent < 0 or discount_percent > 100
                     then 'out_of_range:discount_percent'
                 when effective_to < effective_from then 'invalid_range:effective_to'
+                when subscriptions.subscription_id is null then 'orphan:subscription_id'
             end
         ) as _rule_violation
 
     from parsed
+    left join subscriptions
+        on parsed.subscription_id = subscriptions.subscription_id
 
 ),
 
