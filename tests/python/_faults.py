@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -89,16 +90,49 @@ def mart_tables(db_path: Path) -> list[str]:
     )]
 
 
-def mart_checksum(db_path: Path, table: str) -> tuple[int, str]:
-    """(row count, md5 of the rows' text, sorted): equal iff the table holds the same rows."""
-    relation = '"marts"."' + table.replace('"', '""') + '"'
-    (count, digest), = query(
+def table_digest(db_path: Path, relation: str, where: str = "true") -> tuple[int, str]:
+    """(row count, md5 of the rows' text in sorted order): equal iff the relation holds the same rows."""
+    return query(
         db_path,
-        f"select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' order by cast(t as varchar)), ''))"
-        f" from {relation} as t",
-    )
-    return count, digest
+        "select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' order by cast(t as varchar)), ''))"
+        f" from (select * from {relation} where {where}) as t",
+    )[0]
+
+
+def mart_checksum(db_path: Path, table: str) -> tuple[int, str]:
+    return table_digest(db_path, '"marts"."' + table.replace('"', '""') + '"')
 
 
 def checksums(db_path: Path, tables: list[str] | None = None) -> dict[str, tuple[int, str]]:
     return {t: mart_checksum(db_path, t) for t in (tables or mart_tables(db_path))}
+
+
+# --- the clean world, shared by the fault-matrix, idempotency and security modules ----------------
+
+# Every seed and model (no data or unit tests: the clean data passing them is proven by other suites).
+FULL_RUN = ["build", "--resource-type", "seed", "--resource-type", "model"]
+
+
+@dataclass(frozen=True)
+class Clean:
+    raw_dir: Path
+    db_path: Path
+
+
+_WORLD: dict[str, tuple[Workspace, Clean]] = {}
+
+
+def clean_world(tmp_path_factory) -> tuple[Workspace, Clean]:
+    """Generate the small clean world and build every model once per session; later callers reuse it
+    (and its workspace paths, so dbt's partial parse is reused too)."""
+    if "world" not in _WORLD:
+        root = tmp_path_factory.mktemp("clean_world")
+        clean_raw = generate_small(root / "clean_raw")
+        ws = Workspace(root)
+        ws.reset(clean_raw)
+        result = ws.dbt(*FULL_RUN)
+        assert result.success, result.text
+        clean_db = root / "clean.duckdb"
+        shutil.copyfile(ws.db_path, clean_db)
+        _WORLD["world"] = (ws, Clean(raw_dir=clean_raw, db_path=clean_db))
+    return _WORLD["world"]

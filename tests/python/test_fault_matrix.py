@@ -1,7 +1,7 @@
 """Fault matrix: one raw-file fault per case, each with its expected outcome (docs/guarantees.md).
 
-A small clean world (60 accounts x 6 months, no faults) is generated and built once (staging, dq
-marts, MRR marts). Each case copies that raw directory and database, applies one fault and re-runs
+A small clean world (60 accounts x 6 months, no faults) is generated and built once per session
+(_faults.clean_world, shared with the idempotency and security tests). Each case copies that raw directory and database, applies one fault and re-runs
 only what the fault touches: the base model of the table, the dq marts, and the MRR marts where a
 mart must be shown unchanged (or changed as expected). Every run uses the same paths so dbt's
 partial parse is reused. The outcome is one of
@@ -14,30 +14,18 @@ partial parse is reused. The outcome is one of
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from _faults import Workspace, append_rows, generate_small, query, read_rows, write_rows
+from _faults import Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
 
 CHARGES = ("billing", "subscription_charges")
 FINAL_LOADED_AT = "2026-06-30T23:00:00Z"  # the generator's final extract (= as-of date)
 MRR_MARTS = ("fct_mrr", "fct_mrr_movements")
-CLEAN_BUILD = ["build", "--select", "path:models/staging", "path:models/marts/dq", *(f"+{m}" for m in MRR_MARTS),
-               "--indirect-selection", "cautious"]
-
-
-@dataclass
-class Clean:
-    raw_dir: Path
-    db_path: Path
-
-    def reconciliation(self, db_path: Path | None = None) -> dict[tuple[str, str], tuple[int, ...]]:
-        return reconciliation(db_path or self.db_path)
 
 
 def reconciliation(db_path: Path) -> dict[tuple[str, str], tuple[int, ...]]:
@@ -46,26 +34,9 @@ def reconciliation(db_path: Path) -> dict[tuple[str, str], tuple[int, ...]]:
     return {(r[0], r[1]): tuple(r[2:]) for r in rows}
 
 
-def table_digest(db_path: Path, relation: str, where: str = "true", exclude: str = "") -> tuple[int, str]:
-    select = f"columns(* exclude ({exclude}))" if exclude else "*"
-    return query(
-        db_path,
-        f"select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' order by cast(t as varchar)), ''))"
-        f" from (select {select} from {relation} where {where}) as t",
-    )[0]
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> tuple[Workspace, Clean]:
-    root = tmp_path_factory.mktemp("fault_matrix")
-    clean_raw = generate_small(root / "clean_raw")
-    ws = Workspace(root)
-    ws.reset(clean_raw)
-    result = ws.dbt(*CLEAN_BUILD)
-    assert result.success, result.text
-    clean_db = root / "clean.duckdb"
-    shutil.copyfile(ws.db_path, clean_db)
-    return ws, Clean(raw_dir=clean_raw, db_path=clean_db)
+    return clean_world(tmp_path_factory)
 
 
 # --- selections --------------------------------------------------------------------------------
@@ -128,7 +99,7 @@ def assert_reconciles(db_path: Path) -> None:
 def assert_delta(clean: Clean, db_path: Path, table: tuple[str, str], delta: tuple[int, ...]) -> None:
     """Counts of `table` moved by exactly `delta` (raw, staged, quarantined, superseded, deleted) versus clean;
     every other table unchanged; every table reconciles."""
-    before, after = clean.reconciliation(), reconciliation(db_path)
+    before, after = reconciliation(clean.db_path), reconciliation(db_path)
     for key in before:
         expected = tuple(b + d for b, d in zip(before[key], delta)) if key == table else before[key]
         assert after[key] == expected, f"{key}: {after[key]} != {expected} (clean {before[key]})"
@@ -254,7 +225,6 @@ def case_timestamp_offsets(ws: Workspace, clean: Clean):
     run_ok(ws, *dq_selection("crm", "activities"))
     got = query(ws.db_path, "select occurred_at from staging.stg_crm__activities where activity_id in ("
                 + ", ".join(f"'{r['activity_id']}'" for r in rows[:4]) + ") order by activity_id")
-    import datetime as dt
     expected = [dt.datetime(2026, 1, 9, 23, 0), dt.datetime(2026, 1, 10, 8, 0), dt.datetime(2026, 1, 10, 13, 30),
                 dt.datetime(2026, 1, 10, 8, 0)]
     by_id = sorted(zip([r["activity_id"] for r in rows[:4]], expected))
