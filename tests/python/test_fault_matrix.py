@@ -292,26 +292,37 @@ case_unknown_currency = _currency_case("XYZ")
 case_currency_not_three_letters = _currency_case("US")
 
 
-def case_very_large_amount(ws: Workspace, clean: Clean):
-    """unit_price 99999999999999.99 (the largest decimal(18,4) holds at 2 decimals): exact to the cent in MRR."""
-    charge_id, customer_id, product_id = single_segment_charge(clean)
-    path = ws.raw_dir / "billing" / "subscription_charges.csv"
-    header, rows = read_rows(path)
-    price = Decimal("99999999999999.99")
-    for row in rows:
-        if row["charge_id"] == charge_id:
-            row["unit_price"] = str(price)
-            quantity = int(row["quantity"])
-    write_rows(path, header, rows)
-    result = ws.dbt(*dq_selection(*CHARGES, marts=True))
-    expected = (price * quantity).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if expected < Decimal("1e16"):  # fits fct_mrr.mrr_usd decimal(18,2): must be exact
-        assert result.success, result.text
-        got = mrr_rows(ws.db_path, customer_id, product_id)
-        assert got and set(got.values()) == {expected}
-    else:  # must fail loudly, never wrap or round
-        assert not result.success
-        assert "out of range" in result.text.lower() or "overflow" in result.text.lower()
+def _large_amount_case(quantity: int | None):
+    def case(ws: Workspace, clean: Clean):
+        charge_id, customer_id, product_id = single_segment_charge(clean)
+        path = ws.raw_dir / "billing" / "subscription_charges.csv"
+        header, rows = read_rows(path)
+        price = Decimal("99999999999999.99")
+        for row in rows:
+            if row["charge_id"] == charge_id:
+                row["unit_price"] = str(price)
+                row["quantity"] = str(quantity or row["quantity"])
+                seats = int(row["quantity"])
+        write_rows(path, header, rows)
+        result = ws.dbt(*dq_selection(*CHARGES, marts=True))
+        expected = (price * seats).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if quantity is None:  # the clean quantity: fits fct_mrr.mrr_usd decimal(18,2), must be exact
+            assert expected < Decimal("1e16")
+            assert result.success, result.text
+            got = mrr_rows(ws.db_path, customer_id, product_id)
+            assert got and set(got.values()) == {expected}
+        else:  # beyond what the MRR arithmetic holds: the build fails loudly, never wraps or rounds
+            assert expected >= Decimal("1e16")
+            assert not result.success
+            assert "int_charge_segments" in result.text and "out of range" in result.text
+    case.__doc__ = (f"unit_price 99999999999999.99 (largest decimal(18,4) value at 2 decimals) x "
+                    f"{quantity or 'its'} seats: " + ("exact to the cent in MRR." if quantity is None else
+                                                      "the MRR build fails with an out-of-range error."))
+    return case
+
+
+case_very_large_amount = _large_amount_case(None)
+case_very_large_amount_overflow = _large_amount_case(1000)
 
 
 def case_empty_table(ws: Workspace, clean: Clean):
