@@ -254,6 +254,26 @@ case_null_key = _quarantine_case({"charge_id": "  "}, "null_key", record_key="")
 case_amount_beyond_type = _quarantine_case({"unit_price": "100000000000000.00"}, "unparseable:unit_price")
 
 
+def case_orphan_subscription(ws: Workspace, clean: Clean):
+    """A new subscription on an unknown billing account, with a charge: the subscription is quarantined
+    orphan:billing_account_id and its charge orphan:subscription_id (visible, not dropped); marts unchanged."""
+    _, subs = read_rows(ws.raw_dir / "billing" / "subscriptions.csv")
+    sub = {**subs[0], "subscription_id": "SUB-FAULT-1", "billing_account_id": "BA-DOES-NOT-EXIST"}
+    append_rows(ws.raw_dir / "billing" / "subscriptions.csv", [sub])
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv",
+                [fresh_charge(ws.raw_dir, subscription_id="SUB-FAULT-1")])
+    run_ok(ws, "run", "--select", "base_billing__subscriptions", "stg_billing__subscriptions",
+           "base_billing__subscription_charges", "dq_quarantine", "dq_row_reconciliation",
+           *(f"base_billing__subscriptions+,+{m}" for m in MRR_MARTS))
+    assert_quarantined(ws.db_path, ("billing", "subscriptions"), {("SUB-FAULT-1", "orphan:billing_account_id")})
+    assert_quarantined(ws.db_path, CHARGES, {("CHG-FAULT-1", "orphan:subscription_id")})
+    before, after = reconciliation(clean.db_path), reconciliation(ws.db_path)
+    for table in (("billing", "subscriptions"), CHARGES):
+        assert after[table] == tuple(b + d for b, d in zip(before[table], (1, 0, 1, 0, 0)))
+    assert_reconciles(ws.db_path)
+    assert_marts_unchanged(clean, ws.db_path)
+
+
 def case_unparseable_values_drift(ws: Workspace, clean: Clean):
     """Schema drift: quantity of an existing segment becomes 'ten': quarantined, never a NULL in marts."""
     charge_id, customer_id, product_id = single_segment_charge(clean)
