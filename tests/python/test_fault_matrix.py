@@ -218,17 +218,22 @@ def case_timestamp_offsets(ws: Workspace, clean: Clean):
     """An offset is honoured and converted to UTC; no offset is read as UTC."""
     path = ws.raw_dir / "crm" / "activities.csv"
     header, rows = read_rows(path)
-    values = ["2026-01-10T08:00:00+09:00", "2026-01-10T08:00:00", "2026-01-10 08:00:00-05:30", "2026-01-10T08:00:00Z"]
-    for row, value in zip(rows, values):
-        row["occurred_at"] = value
+    cases = {
+        "2026-01-10T08:00:00+09:00": dt.datetime(2026, 1, 9, 23, 0),
+        "2026-01-10T08:00:00": dt.datetime(2026, 1, 10, 8, 0),
+        "2026-01-10 08:00:00-05:30": dt.datetime(2026, 1, 10, 13, 30),
+        "2026-01-10T08:00:00Z": dt.datetime(2026, 1, 10, 8, 0),
+    }
+    expected = {}
+    for row, (text, utc) in zip(rows, cases.items()):
+        row["occurred_at"] = text
+        expected[row["activity_id"]] = utc
     write_rows(path, header, rows)
     run_ok(ws, *dq_selection("crm", "activities"))
-    got = query(ws.db_path, "select occurred_at from staging.stg_crm__activities where activity_id in ("
-                + ", ".join(f"'{r['activity_id']}'" for r in rows[:4]) + ") order by activity_id")
-    expected = [dt.datetime(2026, 1, 9, 23, 0), dt.datetime(2026, 1, 10, 8, 0), dt.datetime(2026, 1, 10, 13, 30),
-                dt.datetime(2026, 1, 10, 8, 0)]
-    by_id = sorted(zip([r["activity_id"] for r in rows[:4]], expected))
-    assert [g[0] for g in got] == [e for _, e in by_id]
+    got = {activity_id: query(ws.db_path, "select occurred_at from staging.stg_crm__activities"
+                                          " where activity_id = ?", [activity_id])[0][0]
+           for activity_id in expected}
+    assert got == expected
     assert_delta(clean, ws.db_path, ("crm", "activities"), (0, 0, 0, 0, 0))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from _faults import Clean, Workspace, checksums, clean_world, mart_tables, FULL_RUN
+from _faults import FULL_RUN, Clean, Workspace, checksums, clean_world, mart_tables
 
 
 @pytest.fixture(scope="module")
