@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
 
 from csw.cli import main as csw_main
-from csw.runner import PROJECT_DIR
+from csw.runner import PROJECT_DIR, temporary_env
+from csw.runner import _release_duckdb as release_duckdb
 
 BIN = Path(sys.executable).parent
 DEMO_RAW = PROJECT_DIR / "data" / "demo"
@@ -34,6 +37,7 @@ PROJECT_ENTRIES = (
     "analyses", "tests", "data",
 )
 CENT = Decimal("0.01")
+NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
 
 MOVEMENTS = ("new", "upsell", "cross_sell", "downsell", "churn", "win_back", "fx_adjustment")
 
@@ -56,48 +60,90 @@ QUERIED: set[str] = set()
 
 
 class SemanticWarehouse:
+    """The temporary project and database, MetricFlow in-process, and dbt in-process."""
+
     def __init__(self, project: Path, db_path: Path):
         self.project = project
         self.db_path = db_path
         self.env = {
-            **os.environ,
             "CSW_DB_PATH": str(db_path),
             "CSW_TARGET": "dev",
             "DBT_PROJECT_DIR": str(project),
             "DBT_PROFILES_DIR": str(project),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
+        self.listings: dict[str, set[str]] = {}
+        self._mf_config = None
 
-    def run(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            list(args), cwd=self.project, env=self.env, capture_output=True, text=True,
-            timeout=timeout,
-        )
-        assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    def dbt(self, *args: str):
+        """dbt in-process (no interpreter start-up); releases the DuckDB file afterwards."""
+        from dbt.cli.main import dbtRunner
+
+        try:
+            result = dbtRunner().invoke(
+                [*args, "--project-dir", str(self.project), "--profiles-dir", str(self.project),
+                 "--quiet"]
+            )
+        finally:
+            release_duckdb()
+        assert result.success, f"dbt {' '.join(args)} failed: {result.exception}"
         return result
 
-    def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run(str(BIN / "dbt"), *args, "--profiles-dir", str(self.project),
-                        "--project-dir", str(self.project))
-
-    def mf(self, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
-        """Rows of `mf query --csv`, keyed by the CSV header."""
-        QUERIED.update(metrics)
-        out = self.project / "mf_out.csv"
-        self.run(str(BIN / "mf"), "query", "--metrics", ",".join(metrics),
-                 "--group-by", ",".join(group_by), "--csv", str(out))
+    def mf_cli(self, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
+        """`mf query --csv` as an analyst runs it (a subprocess in the project directory)."""
+        out = self.project / "mf_cli.csv"
+        result = subprocess.run(
+            [str(BIN / "mf"), "query", "--metrics", ",".join(metrics), "--group-by",
+             ",".join(group_by), "--csv", str(out)],
+            cwd=self.project, env={**os.environ, **self.env}, capture_output=True, text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, f"mf query failed:\n{result.stdout}\n{result.stderr}"
         with out.open(newline="") as handle:
             return list(csv.DictReader(handle))
 
+    @property
+    def mf_config(self):
+        if self._mf_config is None:
+            from dbt_metricflow.cli.cli_configuration import CLIConfiguration
+
+            config = CLIConfiguration()
+            config.setup(dbt_profiles_path=self.project, dbt_project_path=self.project,
+                         configure_file_logging=False)
+            self._mf_config = config
+        return self._mf_config
+
+    def mf(self, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
+        """MetricFlow's Python API (the engine `mf query` uses); cells as `mf query --csv` writes them."""
+        from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+
+        QUERIED.update(metrics)
+        request = MetricFlowQueryRequest.create(metric_names=metrics, group_by_names=group_by)
+        table = self.mf_config.mf.query(mf_request=request).result_df
+        return [
+            {name: "" if value is None else str(value) for name, value in zip(table.column_names, row)}
+            for row in table.rows
+        ]
+
     def sql(self, query: str) -> list[dict]:
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
-            cursor = con.execute(query)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        """Plain SQL on the marts, through the same connection MetricFlow holds (DuckDB
+        refuses a second connection to the file with another configuration)."""
+        # MetricFlow's client hands DECIMALs back as float: read every column as text and
+        # turn numbers into Decimal, so money compares to the cent without float.
+        table = self.mf_config.sql_client.query(f"select columns(*)::varchar from ({query}) as q")
+        return [
+            {name: _typed(value) for name, value in zip(table.column_names, row)}
+            for row in table.rows
+        ]
+
+
+def _typed(text: str | None):
+    if text is None or not NUMERIC.match(text):
+        return text
+    return Decimal(text)
 
 
 @pytest.fixture(scope="module")
-def sw(tmp_path_factory) -> SemanticWarehouse:
+def sw(tmp_path_factory) -> Iterator[SemanticWarehouse]:
     work = tmp_path_factory.mktemp("semantic")
     db_path = work / "semantic_demo.duckdb"
     rc = csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db_path), "--no-progress"])
@@ -108,9 +154,19 @@ def sw(tmp_path_factory) -> SemanticWarehouse:
         if (PROJECT_DIR / name).exists():
             (project / name).symlink_to(PROJECT_DIR / name)
     warehouse = SemanticWarehouse(project, db_path)
-    warehouse.dbt("parse", "--no-partial-parse")
-    assert (project / "target" / "semantic_manifest.json").exists()
-    return warehouse
+    with temporary_env(warehouse.env):
+        # parse against the temporary database: relation names carry its catalog name
+        warehouse.dbt("parse")
+        assert (project / "target" / "semantic_manifest.json").exists()
+        for exposure in ("csw_static_report", "bi_dashboard"):
+            result = warehouse.dbt("ls", "--select", f"+exposure:{exposure}",
+                                   "--resource-type", "model", "--output", "name")
+            warehouse.listings[exposure] = set(result.result)
+        warehouse.dbt("docs", "generate", "--static")
+        # the CLI, before the in-process engine takes the DuckDB file
+        warehouse.cli_rows = warehouse.mf_cli(["mrr", "customers"], ["metric_time__month"])
+        yield warehouse
+        release_duckdb()
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -506,22 +562,29 @@ REPORT_MARTS = {
 
 
 def test_exposures_list_what_feeds_them(sw):
-    report = set(sw.dbt("ls", "--quiet", "--select", "+exposure:csw_static_report",
-                        "--resource-type", "model", "--output", "name").stdout.split())
+    report = sw.listings["csw_static_report"]
     assert REPORT_MARTS <= report, REPORT_MARTS - report
     assert {"stg_billing__subscription_charges", "int_mrr__movements"} <= report
-    bi = set(sw.dbt("ls", "--quiet", "--select", "+exposure:bi_dashboard",
-                    "--resource-type", "model", "--output", "name").stdout.split())
+    bi = sw.listings["bi_dashboard"]
     marts = {p.stem for p in (PROJECT_DIR / "models" / "marts").rglob("*.sql")}
     assert marts <= bi, f"published marts missing from bi_dashboard: {sorted(marts - bi)}"
     assert not any(name.startswith("sem_") or name == "metricflow_time_spine" for name in bi)
 
 
 def test_docs_generate_offline(sw):
-    sw.dbt("docs", "generate", "--static")
+    """`dbt docs generate --static` ran in the fixture (no network is needed or used)."""
     target = sw.project / "target"
     assert (target / "index.html").stat().st_size > 0
-    static = target / "static_index.html"
-    assert static.stat().st_size > 0
-    html = static.read_text()
-    assert "fct_mrr" in html and "csw_static_report" in html
+    assert (target / "catalog.json").stat().st_size > 0
+    html = (target / "static_index.html").read_text()
+    assert "fct_mrr" in html and "csw_static_report" in html and "metricflow_time_spine" in html
+
+
+def test_mf_cli_answers_like_the_python_api(sw):
+    """`mf query --csv` (subprocess, as in docs/semantic_layer.md) gives the same cells."""
+    cli = index(sw.cli_rows, "metric_time__month")
+    api = index(sw.mf(["mrr", "customers"], ["metric_time__month"]), "metric_time__month")
+    assert set(cli) == set(api) and len(cli) >= 12
+    for key, row in api.items():
+        assert money(cli[key]["mrr"]) == money(row["mrr"]), key
+        assert number(cli[key]["customers"]) == number(row["customers"]), key
