@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine:
 #   make run   - create .venv if missing, build the bundled demo data into warehouse.duckdb
-#   make test  - create .venv if missing, lint (sqlfluff) and run every test (pytest, dbt build)
+#   make test  - create .venv if missing, lint (sqlfluff, DAG rules, dbt-score) and run every test (pytest, dbt build)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -24,8 +24,12 @@ run: $(STAMP)
 
 test: $(STAMP) lint pytest
 
+# sqlfluff, then the manifest gates (docs/quality_gates.md): DAG rules (dbt parse ->
+# target/manifest.json) and dbt-score on that manifest (thresholds in pyproject.toml).
 lint: $(STAMP)
 	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/sqlfluff lint models tests analyses
+	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/python -m csw.quality --target-path target
+	$(BIN)/dbt-score lint --manifest target/manifest.json
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
