@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_RAW ?= data/demo
 DB ?= warehouse.duckdb
+# DuckDB file the dbt templater may open while linting: per checkout (a shared /tmp path
+# collides with a lint running in another checkout: DuckDB file lock).
+LINT_DB ?= $(abspath $(VENV))/lint.duckdb
 
 .PHONY: run test lint pytest venv demo-data lock clean
 
@@ -27,8 +30,8 @@ test: $(STAMP) lint pytest
 # sqlfluff, then the manifest gates (docs/quality_gates.md): DAG rules (dbt parse ->
 # target/manifest.json) and dbt-score on that manifest (thresholds in pyproject.toml).
 lint: $(STAMP)
-	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/sqlfluff lint models tests analyses
-	CSW_DB_PATH=/tmp/csw-lint.duckdb $(BIN)/python -m csw.quality --target-path target
+	CSW_DB_PATH=$(LINT_DB) $(BIN)/sqlfluff lint models tests analyses
+	CSW_DB_PATH=$(LINT_DB) $(BIN)/python -m csw.quality --target-path target
 	$(BIN)/dbt-score lint --manifest target/manifest.json
 
 pytest: $(STAMP)
