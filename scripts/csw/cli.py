@@ -136,7 +136,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     print_summary(console, "dbt build", result)
     from csw.freshness import check_build_freshness
 
-    freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console)
+    freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console, result)
     return 1 if not result.success or freshness_rc else 0
 
 

@@ -64,7 +64,9 @@ class FreshnessReport:
 
 def freshness_args(target: str, as_of: str | None) -> list[str]:
     """dbt arguments matching the build's target, target path and vars."""
-    args = ["source", "freshness", "--target", target]
+    # dbt's own per-source lines ("Failure in source ...") are not printed: the summary
+    # table replaces them, and in warn mode they would read as a failed build.
+    args = ["source", "freshness", "--target", target, "--log-level", "none", "--log-level-file", "info"]
     if target != "dev":
         args += ["--target-path", f"target_{target}"]
     if as_of is not None:
@@ -190,10 +192,16 @@ def exit_code(report: FreshnessReport, mode: str) -> int:
     return 1 if (report.failing or not report.sources) else 0
 
 
-def check_build_freshness(args, env: dict[str, str], console: Console) -> int:
+def check_build_freshness(args, env: dict[str, str], console: Console,
+                          build: DbtResult | None = None) -> int:
     """Called by ``csw build`` after dbt build: run, print and judge freshness."""
     mode = getattr(args, "freshness", "warn")
     if mode == "off":
+        return 0
+    if build is not None and not build.success and not build.nodes:
+        # on-run-start (the raw load) failed: the build already failed with its message,
+        # and freshness would only repeat it.
+        console.print("source freshness skipped: the build ran no node", highlight=False)
         return 0
     as_of = args.as_of.isoformat() if args.as_of is not None else None
     report = run_source_freshness(args.target, as_of, env)
