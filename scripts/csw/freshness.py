@@ -30,7 +30,7 @@ from csw.runner import PROJECT_DIR, DbtResult, run_dbt
 
 MODES = ("warn", "error", "off")
 
-_STYLE = {"pass": "green", "warn": "yellow", "error": "red", "runtime error": "red"}
+_STYLE = {"pass": "green", "warn": "yellow", "error": "red", "runtime error": "red", "empty": "dim"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class SourceFreshness:
 
     source: str  # "<source>.<table>"
     relation: str  # raw relation, e.g. raw.billing__invoices
-    status: str  # pass | warn | error | runtime error
+    status: str  # pass | warn | error | runtime error | empty (optional source without file)
     max_loaded_at: str | None = None
     age_seconds: float | None = None
     warn_after: str = ""
@@ -99,6 +99,12 @@ def _criterion(criteria: dict, key: str) -> str:
     return f"{value['count']}{value.get('period', '')[:1]}"
 
 
+def _is_optional(node: dict) -> bool:
+    """meta optional: true on the source or table (as the raw loader reads it)."""
+    metas = ((node.get("config") or {}).get("meta"), node.get("source_meta"), node.get("meta"))
+    return any(str((meta or {}).get("optional", "")).lower() == "true" for meta in metas)
+
+
 def parse_results(sources_json: dict, manifest_json: dict | None = None) -> list[SourceFreshness]:
     """SourceFreshness per result of dbt's sources.json (relation names from the manifest)."""
     manifest_sources = (manifest_json or {}).get("sources", {})
@@ -109,13 +115,20 @@ def parse_results(sources_json: dict, manifest_json: dict | None = None) -> list
         source = ".".join(uid.split(".")[-2:])
         relation = f"{node['schema']}.{node['identifier']}" if node.get("identifier") else source
         criteria = result.get("criteria") or {}
+        status = result.get("status", "runtime error")
+        max_loaded_at = result.get("max_loaded_at")
+        age = result.get("max_loaded_at_time_ago_in_s")
+        if _is_optional(node) and (max_loaded_at or "").startswith("0001-01-01"):
+            # An optional source whose file is absent is loaded as an empty table (the
+            # loader's documented behaviour): nothing to judge, and not a failure.
+            status, max_loaded_at, age = "empty", None, None
         out.append(
             SourceFreshness(
                 source=source,
                 relation=relation,
-                status=result.get("status", "runtime error"),
-                max_loaded_at=result.get("max_loaded_at"),
-                age_seconds=result.get("max_loaded_at_time_ago_in_s"),
+                status=status,
+                max_loaded_at=max_loaded_at,
+                age_seconds=age,
                 warn_after=_criterion(criteria, "warn_after"),
                 error_after=_criterion(criteria, "error_after"),
                 message=(result.get("error") or result.get("message") or "").strip(),
@@ -169,7 +182,7 @@ def print_freshness(console: Console, report: FreshnessReport, mode: str) -> Non
             console.print(f"[red]{message}[/]", highlight=False)
         return
     counts = {status: sum(1 for s in report.sources if s.status == status)
-              for status in ("pass", "warn", "error", "runtime error")}
+              for status in ("pass", "warn", "error", "runtime error", "empty")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     for s in report.failing if mode == "error" else []:
         what = (f"query failed: {s.message}" if s.status == "runtime error"

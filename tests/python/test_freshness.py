@@ -81,7 +81,7 @@ def _result(table: str, status: str, age: float | None = 3600.0, **extra) -> dic
     return {"unique_id": f"source.customer_success_warehouse.{table}", "status": status,
             "max_loaded_at": "2026-06-30T23:00:00+00:00", "max_loaded_at_time_ago_in_s": age,
             "criteria": {"warn_after": {"count": 24, "period": "hour"},
-                         "error_after": {"count": 48, "period": "hour"}}, **extra}
+                         "error_after": {"count": 48, "period": "hour"}}} | extra
 
 
 def test_judging_rules():
@@ -101,6 +101,21 @@ def test_judging_rules():
     assert broken[0].message == "Conversion Error"
     assert exit_code(FreshnessReport(broken), "error") == 1
     assert exit_code(FreshnessReport([]), "error") == 1  # no result is no evidence of freshness
+
+
+def test_missing_optional_source_is_empty_not_stale():
+    uid = "source.customer_success_warehouse.product.workspace_usage_daily"
+    manifest = {"sources": {uid: {"schema": "raw", "identifier": "product__workspace_usage_daily",
+                                  "config": {"meta": {"optional": True}}}}}
+    # dbt reports an empty table as loaded at 0001-01-01
+    results = {"results": [_result("product.workspace_usage_daily", "error", age=6.4e10,
+                                   max_loaded_at="0001-01-01T00:00:00+00:00")]}
+    [empty] = parse_results(results, manifest)
+    assert (empty.status, empty.age_seconds) == ("empty", None)
+    assert exit_code(FreshnessReport([empty]), "error") == 0
+    # a required source with an empty table stays error-level stale
+    manifest["sources"][uid]["config"]["meta"] = {}
+    assert exit_code(FreshnessReport(parse_results(results, manifest)), "error") == 1
 
 
 def test_off_mode_runs_nothing():
