@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from csw.cli import main
+from csw.cli import build_parser, main
 from csw.freshness import check_build_freshness, exit_code, format_age, FreshnessReport, parse_results
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -127,3 +127,10 @@ def test_off_mode_runs_nothing():
                                            (12571630, "145d 12h")])
 def test_format_age(seconds, text):
     assert format_age(seconds) == text
+
+
+def test_unknown_freshness_mode_is_a_usage_error():
+    with pytest.raises(SystemExit) as excinfo:
+        build_parser().parse_args(["build", "--raw-dir", "x", "--freshness", "strict"])
+    assert excinfo.value.code == 2
+    assert build_parser().parse_args(["build", "--raw-dir", "x"]).freshness == "warn"
