@@ -9,6 +9,8 @@ still loads every raw table, and freshness runs over all of them.
 from __future__ import annotations
 
 import csv
+import io
+import json
 import shutil
 from argparse import Namespace
 from datetime import datetime, timedelta, timezone
@@ -16,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from csw.cli import build_parser, main
-from csw.freshness import check_build_freshness, exit_code, format_age, FreshnessReport, parse_results
+from csw.cli import build_parser
+from rich.console import Console
+
+from csw.freshness import (FreshnessReport, check_build_freshness, exit_code, format_age, parse_results,
+                           print_freshness)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURE_DIR = PROJECT_DIR / "tests" / "fixtures" / "raw_small"
@@ -47,34 +52,52 @@ def raw_dir(tmp_path_factory) -> Path:
     return target
 
 
-def _build(raw_dir: Path, tmp_path: Path, capsys, mode: str) -> tuple[int, str]:
-    rc = main(["build", "--raw-dir", str(raw_dir), "--db", str(tmp_path / "w.duckdb"),
-               "--select", "base_crm__users", "--no-progress", "--freshness", mode])
-    text = " ".join(capsys.readouterr().err.split())  # undo rich's line wrapping
-    return rc, text
+@pytest.fixture(scope="module")
+def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessReport]:
+    """One `csw build --freshness error` (one dbt build + one freshness run) for the module.
+
+    Default (warn) mode end to end is every other `csw build` of the suite: their data is
+    stale (generated with a fixed as-of date) and they must exit 0.
+    """
+    db = tmp_path_factory.mktemp("freshness_db") / "w.duckdb"
+    console = Console(record=True, width=200, file=io.StringIO())
+    args = build_parser().parse_args(["build", "--raw-dir", str(raw_dir), "--db", str(db),
+                                      "--select", "base_crm__users", "--no-progress", "--freshness", "error"])
+    rc = args.func(args, console)
+    text = " ".join(console.export_text().split())
+    sources = PROJECT_DIR / "target" / "sources.json"  # what the build's freshness run wrote
+    report = FreshnessReport(parse_results(json.loads(sources.read_text())))
+    return rc, text, report
 
 
-def test_stale_source_is_reported_but_does_not_fail_by_default(raw_dir: Path, tmp_path: Path, capsys):
-    rc, text = _build(raw_dir, tmp_path, capsys, "warn")
+def test_strict_mode_fails_the_build_naming_the_stale_table(strict_build):
+    rc, text, _ = strict_build
 
-    assert rc == 0, text
+    assert rc == 1
+    assert "source freshness (mode error)" in text
+    assert "stale source billing.invoices (raw.billing__invoices)" in text
+    assert "(error after 48h)" in text
+    # warn-level (30h) is shown, never fatal
+    assert "support.organizations WARN" in text
+    assert "crm.users PASS" in text
+    assert "stale source support.organizations" not in text
+    assert "FRESHNESS FAILED" in text
+
+
+def test_warn_mode_reports_the_stale_source_and_passes(strict_build):
+    _, _, report = strict_build
+    console = Console(record=True, width=200, file=io.StringIO())
+
+    print_freshness(console, report, "warn")
+    text = " ".join(console.export_text().split())
+
+    assert exit_code(report, "warn") == 0
     assert "source freshness (mode warn)" in text
     assert "billing.invoices ERROR" in text
     assert "support.organizations WARN" in text
     assert "crm.users PASS" in text
     assert "1 error" in text and "mode warn: reported only" in text
-
-
-def test_strict_mode_fails_the_build_naming_the_stale_table(raw_dir: Path, tmp_path: Path, capsys):
-    rc, text = _build(raw_dir, tmp_path, capsys, "error")
-
-    assert rc == 1
-    assert "stale source billing.invoices (raw.billing__invoices)" in text
-    assert "(error after 48h)" in text
-    # warn-level (30h) is shown, never fatal
-    assert "support.organizations WARN" in text
-    assert "stale source support.organizations" not in text
-    assert "FRESHNESS FAILED" in text
+    assert "stale source billing" not in text  # the table is the report; no failure lines
 
 
 def _result(table: str, status: str, age: float | None = 3600.0, **extra) -> dict:
