@@ -12,7 +12,7 @@ DB ?= warehouse.duckdb
 # collides with a lint running in another checkout: DuckDB file lock).
 LINT_DB ?= $(abspath $(VENV))/lint.duckdb
 
-.PHONY: run test lint pytest venv demo-data lock clean
+.PHONY: run test test-deps lint pytest venv demo-data lock clean
 
 venv: $(STAMP)
 
@@ -25,7 +25,14 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
 
-test: $(STAMP) lint pytest
+test: $(STAMP) test-deps lint pytest
+
+# Headless Chromium for the report test (Debian packages; needs root). No-op when present.
+test-deps:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver fonts-noto-cjk >/dev/null; }
 
 # The manifest gates first (fast; docs/quality_gates.md): DAG rules (dbt parse ->
 # target/manifest.json) and dbt-score on that manifest (thresholds in pyproject.toml),

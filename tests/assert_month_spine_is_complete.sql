@@ -56,4 +56,4 @@ where
     actual.first_month is null
     or actual.first_month != expected.first_month
     or actual.last_month != expected.last_month
-    or actual.months != {{ dbt.datediff('expected.first_month', 'expected.last_month', 'month') }} + 1
+    or actual.months != {{ dbt.datediff('expected.first_month', 'expected.last_month', 'month') }} + 1  -- noqa: LT05

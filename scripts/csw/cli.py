@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
 TARGETS = ("dev", "postgres", "spark")
@@ -80,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         "error = an error-level stale source fails the build, off = skip",
     )
     build.set_defaults(func=cmd_build)
+
+    add_publish_parser(sub)
+
+    report = sub.add_parser("report", help="write the static HTML report from the marts")
+    report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
@@ -138,6 +146,20 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
     freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console, result)
     return 1 if not result.success or freshness_rc else 0
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.report import ReportError, render_report
+
+    try:
+        result = render_report(args.db, args.out)
+    except ReportError as exc:
+        console.print(f"[red]csw report: {escape(str(exc))}[/]")
+        return 2
+    console.print(f"[green]wrote[/] {result.out_path} ({len(result.charts)} charts)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,5 +11,6 @@ from {{ ref('dq_quarantine') }}
 where not (
     reason = 'null_key'
     or reason = 'invalid_range:effective_to'
+    or reason in ('orphan:subscription_id', 'orphan:billing_account_id')
     or {{ csw_regex_full_match('reason', '(unparseable|unknown_value|out_of_range):[a-z_]+') }}
 )

@@ -9,6 +9,15 @@ source as (
 
 ),
 
+subscriptions as (
+
+    {#- A charge is only counted through its subscription (int_charge_segments joins on it): a charge
+        whose subscription is not a staged subscription would vanish silently, so it is quarantined as
+        `orphan:subscription_id` instead (last rule, after the row's own checks). #}
+    select distinct subscription_id from {{ ref('stg_billing__subscriptions') }}
+
+),
+
 parsed as (
 
     select
@@ -48,23 +57,30 @@ parsed as (
 checked as (
 
     select
-        *,
+        parsed.*,
         coalesce(
-            _unparseable_reason,
+            parsed._unparseable_reason,
             case
-                when {{ csw_not_accepted('charge_type', ['recurring', 'one_time', 'usage']) }}
+                when {{ csw_not_accepted(
+                    'parsed.charge_type', ['recurring', 'one_time', 'usage']
+                ) }}
                     then 'unknown_value:charge_type'
-                when {{ csw_not_accepted('billing_period', ['month', 'quarter', 'year']) }}
+                when {{ csw_not_accepted(
+                    'parsed.billing_period', ['month', 'quarter', 'year']
+                ) }}
                     then 'unknown_value:billing_period'
-                when unit_price < 0 then 'out_of_range:unit_price'
-                when quantity < 0 then 'out_of_range:quantity'
-                when discount_percent < 0 or discount_percent > 100
+                when parsed.unit_price < 0 then 'out_of_range:unit_price'
+                when parsed.quantity < 0 then 'out_of_range:quantity'
+                when parsed.discount_percent < 0 or parsed.discount_percent > 100
                     then 'out_of_range:discount_percent'
-                when effective_to < effective_from then 'invalid_range:effective_to'
+                when parsed.effective_to < parsed.effective_from then 'invalid_range:effective_to'
+                when subscriptions.subscription_id is null then 'orphan:subscription_id'
             end
         ) as _rule_violation
 
     from parsed
+    left join subscriptions
+        on parsed.subscription_id = subscriptions.subscription_id
 
 ),
 

@@ -9,6 +9,16 @@ source as (
 
 ),
 
+billing_accounts as (
+
+    {#- A subscription is only counted through its billing account (int_charge_segments joins on it):
+        one whose billing account is not a staged account would vanish silently, so it is quarantined
+        as `orphan:billing_account_id` instead (last rule); its charges then become
+        `orphan:subscription_id`. #}
+    select distinct billing_account_id from {{ ref('stg_billing__accounts') }}
+
+),
+
 parsed as (
 
     select
@@ -39,21 +49,24 @@ parsed as (
 checked as (
 
     select
-        *,
+        parsed.*,
         coalesce(
-            _unparseable_reason,
+            parsed._unparseable_reason,
             case
-                when {{ csw_not_accepted('status', [
+                when {{ csw_not_accepted('parsed.status', [
                     'trialing',
                     'active',
                     'past_due',
                     'canceled',
                 ]) }}
                     then 'unknown_value:status'
+                when billing_accounts.billing_account_id is null then 'orphan:billing_account_id'
             end
         ) as _rule_violation
 
     from parsed
+    left join billing_accounts
+        on parsed.billing_account_id = billing_accounts.billing_account_id
 
 ),
 

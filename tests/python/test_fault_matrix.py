@@ -1,0 +1,388 @@
+"""Fault matrix: one raw-file fault per case, each with its expected outcome (docs/guarantees.md).
+
+A small clean world (60 accounts x 6 months, no faults) is generated and built once per session
+(_faults.clean_world, shared with the idempotency and security tests). Each case copies that raw directory and database, applies one fault and re-runs
+only what the fault touches: the base model of the table, the dq marts, and the MRR marts where a
+mart must be shown unchanged (or changed as expected). Every run uses the same paths so dbt's
+partial parse is reused. The outcome is one of
+
+- a failed run whose message names the file / column / value;
+- quarantine with its reason, reconciliation deltas versus the clean build
+  (raw = staged + quarantined + superseded + deleted, per table) and the marts unchanged;
+- a history change (late extract, soft delete) that changes exactly the affected mart rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from _faults import Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
+
+CHARGES = ("billing", "subscription_charges")
+FINAL_LOADED_AT = "2026-06-30T23:00:00Z"  # the generator's final extract (= as-of date)
+MRR_MARTS = ("fct_mrr", "fct_mrr_movements")
+
+
+def reconciliation(db_path: Path) -> dict[tuple[str, str], tuple[int, ...]]:
+    rows = query(db_path, "select source_name, table_name, raw_rows, staged_rows, quarantined_rows,"
+                          " superseded_rows, deleted_rows from marts.dq_row_reconciliation")
+    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> tuple[Workspace, Clean]:
+    return clean_world(tmp_path_factory)
+
+
+# --- selections --------------------------------------------------------------------------------
+
+
+def dq_selection(source: str, table: str, marts: bool = False) -> list[str]:
+    base = f"base_{source}__{table}"
+    selection = ["run", "--select", base, "dq_quarantine", "dq_row_reconciliation"]
+    if marts:
+        selection += [f"{base}+,+{m}" for m in MRR_MARTS]
+    return selection
+
+
+# --- rows of the clean world ---------------------------------------------------------------------
+
+
+def single_segment_charge(clean: Clean) -> tuple[str, str, str]:
+    """A USD monthly, undiscounted charge that is the only segment of its (customer, product)."""
+    return query(clean.db_path, """
+        select charge_id, customer_id, product_id
+        from intermediate.int_charge_segments as s
+        where currency = 'USD' and billing_period = 'month' and discount_percent = 0 and is_counted
+          and (select count(*) from intermediate.int_charge_segments as t
+               where t.customer_id = s.customer_id and t.product_id = s.product_id) = 1
+        order by charge_id limit 1
+    """)[0]
+
+
+def raw_row(raw_dir: Path, source: str, table: str, column: str, value: str) -> dict[str, str]:
+    _, rows = read_rows(raw_dir / source / f"{table}.csv")
+    return next(dict(r) for r in rows if r[column] == value)
+
+
+def fresh_charge(raw_dir: Path, **changes: str) -> dict[str, str]:
+    """A copy of the first charge under a new key (it does not change any mart when quarantined)."""
+    _, rows = read_rows(raw_dir / "billing" / "subscription_charges.csv")
+    row = dict(rows[0])
+    row["charge_id"] = "CHG-FAULT-1"
+    row.update(changes)
+    return row
+
+
+def mrr_rows(db_path: Path, customer_id: str, product_id: str) -> dict:
+    return dict(query(db_path, "select month, mrr_usd from marts.fct_mrr where customer_id = ? and product_id = ?",
+                      [customer_id, product_id]))
+
+
+def others(customer_id: str, product_id: str) -> str:
+    return f"not (customer_id = '{customer_id}' and product_id = '{product_id}')"
+
+
+# --- assertions --------------------------------------------------------------------------------
+
+
+def assert_reconciles(db_path: Path) -> None:
+    for key, (raw, *parts) in reconciliation(db_path).items():
+        assert raw == sum(parts), f"{key}: raw {raw} != staged+quarantined+superseded+deleted {parts}"
+
+
+def assert_delta(clean: Clean, db_path: Path, table: tuple[str, str], delta: tuple[int, ...]) -> None:
+    """Counts of `table` moved by exactly `delta` (raw, staged, quarantined, superseded, deleted) versus clean;
+    every other table unchanged; every table reconciles."""
+    before, after = reconciliation(clean.db_path), reconciliation(db_path)
+    for key in before:
+        expected = tuple(b + d for b, d in zip(before[key], delta)) if key == table else before[key]
+        assert after[key] == expected, f"{key}: {after[key]} != {expected} (clean {before[key]})"
+    assert_reconciles(db_path)
+
+
+def assert_quarantined(db_path: Path, table: tuple[str, str], expected: set[tuple[str, str]]) -> None:
+    rows = set(query(db_path, "select record_key, reason from marts.dq_quarantine"
+                              " where source_name = ? and table_name = ?", list(table)))
+    assert rows == expected
+
+
+def assert_marts_unchanged(clean: Clean, db_path: Path) -> None:
+    for mart in MRR_MARTS:
+        assert table_digest(db_path, f"marts.{mart}") == table_digest(clean.db_path, f"marts.{mart}"), mart
+
+
+def run_ok(ws: Workspace, *args: str):
+    result = ws.dbt(*args)
+    assert result.success, result.text
+    return result
+
+
+# --- the cases -----------------------------------------------------------------------------------
+# Each takes (workspace prepared as a copy of the clean world, clean) and asserts its outcome.
+
+
+def case_duplicate_extract(ws: Workspace, clean: Clean):
+    """The whole charges extract delivered twice: every copy is superseded, marts unchanged."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, rows + rows)
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_delta(clean, ws.db_path, CHARGES, (len(rows), 0, 0, len(rows), 0))
+    assert_marts_unchanged(clean, ws.db_path)
+
+
+def case_late_extract_changes_history(ws: Workspace, clean: Clean):
+    """A later extract doubles the seats of a segment: latest wins, and its MRR doubles in every month."""
+    charge_id, customer_id, product_id = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    row.update(quantity=str(int(row["quantity"]) * 2), _loaded_at=FINAL_LOADED_AT)
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [row])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_delta(clean, ws.db_path, CHARGES, (1, 0, 0, 1, 0))
+    before = mrr_rows(clean.db_path, customer_id, product_id)
+    assert before and mrr_rows(ws.db_path, customer_id, product_id) == {m: 2 * v for m, v in before.items()}
+    where = others(customer_id, product_id)
+    assert table_digest(ws.db_path, "marts.fct_mrr", where) == table_digest(clean.db_path, "marts.fct_mrr", where)
+
+
+def case_soft_delete(ws: Workspace, clean: Clean):
+    """A later extract marks a segment deleted: it is counted as deleted and leaves MRR."""
+    charge_id, customer_id, product_id = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    row.update(_is_deleted="true", _loaded_at=FINAL_LOADED_AT)
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [row])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_delta(clean, ws.db_path, CHARGES, (1, -1, 0, 1, 1))
+    assert mrr_rows(clean.db_path, customer_id, product_id)
+    assert mrr_rows(ws.db_path, customer_id, product_id) == {}
+    where = others(customer_id, product_id)
+    assert table_digest(ws.db_path, "marts.fct_mrr", where) == table_digest(clean.db_path, "marts.fct_mrr", where)
+
+
+def case_missing_file(ws: Workspace, clean: Clean):
+    path = ws.raw_dir / "billing" / "invoices.csv"
+    path.unlink()
+    result = ws.dbt(*dq_selection("billing", "invoices"))
+    assert not result.success
+    assert f"Raw file {path} is missing" in result.text
+
+
+def case_missing_column(ws: Workspace, clean: Clean):
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    header.remove("quantity")
+    write_rows(path, header, [{k: v for k, v in r.items() if k != "quantity"} for r in rows])
+    result = ws.dbt(*dq_selection(*CHARGES))
+    assert not result.success
+    assert f"Raw file {path} is missing required column 'quantity'" in result.text
+
+
+def case_extra_column(ws: Workspace, clean: Clean):
+    """Schema drift: a new column builds, with a warning naming it; nothing else changes."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header + ["_fivetran_synced"], [{**r, "_fivetran_synced": "2026-07-01"} for r in rows])
+    result = run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert f"Raw file {path} has extra columns, ignored: _fivetran_synced" in result.text
+    assert_delta(clean, ws.db_path, CHARGES, (0, 0, 0, 0, 0))
+    assert_marts_unchanged(clean, ws.db_path)
+
+
+def case_columns_reordered(ws: Workspace, clean: Clean):
+    """Columns are selected by name: the base table is identical to the clean one."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    write_rows(path, list(reversed(header)), rows)
+    run_ok(ws, *dq_selection(*CHARGES))
+    relation = "staging.base_billing__subscription_charges"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
+
+
+def case_bom_and_crlf(ws: Workspace, clean: Clean):
+    """A UTF-8 byte-order mark and CRLF line endings: read exactly as the clean file."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    run_ok(ws, *dq_selection(*CHARGES))
+    relation = "staging.base_billing__subscription_charges"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
+
+
+def case_timestamp_offsets(ws: Workspace, clean: Clean):
+    """An offset is honoured and converted to UTC; no offset is read as UTC."""
+    path = ws.raw_dir / "crm" / "activities.csv"
+    header, rows = read_rows(path)
+    cases = {
+        "2026-01-10T08:00:00+09:00": dt.datetime(2026, 1, 9, 23, 0),
+        "2026-01-10T08:00:00": dt.datetime(2026, 1, 10, 8, 0),
+        "2026-01-10 08:00:00-05:30": dt.datetime(2026, 1, 10, 13, 30),
+        "2026-01-10T08:00:00Z": dt.datetime(2026, 1, 10, 8, 0),
+    }
+    expected = {}
+    for row, (text, utc) in zip(rows, cases.items()):
+        row["occurred_at"] = text
+        expected[row["activity_id"]] = utc
+    write_rows(path, header, rows)
+    run_ok(ws, *dq_selection("crm", "activities"))
+    got = {activity_id: query(ws.db_path, "select occurred_at from staging.stg_crm__activities"
+                                          " where activity_id = ?", [activity_id])[0][0]
+           for activity_id in expected}
+    assert got == expected
+    assert_delta(clean, ws.db_path, ("crm", "activities"), (0, 0, 0, 0, 0))
+
+
+def _quarantine_case(change: dict[str, str], reason: str, record_key: str = "CHG-FAULT-1"):
+    def case(ws: Workspace, clean: Clean):
+        append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [fresh_charge(ws.raw_dir, **change)])
+        run_ok(ws, *dq_selection(*CHARGES, marts=True))
+        assert_quarantined(ws.db_path, CHARGES, {(record_key, reason)})
+        assert_delta(clean, ws.db_path, CHARGES, (1, 0, 1, 0, 0))
+        assert_marts_unchanged(clean, ws.db_path)
+    case.__doc__ = f"A new charge with {change}: quarantined as {reason}, marts unchanged."
+    return case
+
+
+case_unparseable_date = _quarantine_case({"effective_from": "2026-02-30"}, "unparseable:effective_from")
+case_unknown_enum = _quarantine_case({"billing_period": "fortnight"}, "unknown_value:billing_period")
+case_orphan_charge = _quarantine_case({"subscription_id": "SUB-DOES-NOT-EXIST"}, "orphan:subscription_id")
+case_negative_quantity = _quarantine_case({"quantity": "-3"}, "out_of_range:quantity")
+case_discount_above_100 = _quarantine_case({"discount_percent": "100.01"}, "out_of_range:discount_percent")
+case_effective_to_before_from = _quarantine_case(
+    {"effective_from": "2026-03-01", "effective_to": "2026-02-28"}, "invalid_range:effective_to")
+case_null_key = _quarantine_case({"charge_id": "  "}, "null_key", record_key="")
+case_amount_beyond_type = _quarantine_case({"unit_price": "100000000000000.00"}, "unparseable:unit_price")
+
+
+def case_orphan_subscription(ws: Workspace, clean: Clean):
+    """A new subscription on an unknown billing account, with a charge: the subscription is quarantined
+    orphan:billing_account_id and its charge orphan:subscription_id (visible, not dropped); marts unchanged."""
+    _, subs = read_rows(ws.raw_dir / "billing" / "subscriptions.csv")
+    sub = {**subs[0], "subscription_id": "SUB-FAULT-1", "billing_account_id": "BA-DOES-NOT-EXIST"}
+    append_rows(ws.raw_dir / "billing" / "subscriptions.csv", [sub])
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv",
+                [fresh_charge(ws.raw_dir, subscription_id="SUB-FAULT-1")])
+    run_ok(ws, "run", "--select", "base_billing__subscriptions", "stg_billing__subscriptions",
+           "base_billing__subscription_charges", "dq_quarantine", "dq_row_reconciliation",
+           *(f"base_billing__subscriptions+,+{m}" for m in MRR_MARTS))
+    assert_quarantined(ws.db_path, ("billing", "subscriptions"), {("SUB-FAULT-1", "orphan:billing_account_id")})
+    assert_quarantined(ws.db_path, CHARGES, {("CHG-FAULT-1", "orphan:subscription_id")})
+    before, after = reconciliation(clean.db_path), reconciliation(ws.db_path)
+    for table in (("billing", "subscriptions"), CHARGES):
+        assert after[table] == tuple(b + d for b, d in zip(before[table], (1, 0, 1, 0, 0)))
+    assert_reconciles(ws.db_path)
+    assert_marts_unchanged(clean, ws.db_path)
+
+
+def case_unparseable_values_drift(ws: Workspace, clean: Clean):
+    """Schema drift: quantity of an existing segment becomes 'ten': quarantined, never a NULL in marts."""
+    charge_id, customer_id, product_id = single_segment_charge(clean)
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    for row in rows:
+        if row["charge_id"] == charge_id:
+            row["quantity"] = "ten"
+    write_rows(path, header, rows)
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_quarantined(ws.db_path, CHARGES, {(charge_id, "unparseable:quantity")})
+    assert_delta(clean, ws.db_path, CHARGES, (0, -1, 1, 0, 0))
+    assert query(ws.db_path, "select count(*) from staging.stg_billing__subscription_charges"
+                             " where quantity is null") == [(0,)]
+    assert query(ws.db_path, "select count(*) from marts.fct_mrr where mrr_usd is null or quantity is null") == [(0,)]
+    assert mrr_rows(ws.db_path, customer_id, product_id) == {}
+
+
+def _currency_case(code: str):
+    def case(ws: Workspace, clean: Clean):
+        _, customer_id, _ = single_segment_charge(clean)
+        path = ws.raw_dir / "billing" / "accounts.csv"
+        header, rows = read_rows(path)
+        for row in rows:
+            if row["crm_account_id"] == customer_id:
+                row["currency"] = code
+        write_rows(path, header, rows)
+        result = ws.dbt(*dq_selection("billing", "accounts", marts=True))
+        assert not result.success
+        assert f"missing FX rate for currency {code}" in result.text
+    case.__doc__ = f"A billing account in currency {code!r} (no exchange rate): the MRR build fails naming it."
+    return case
+
+
+case_unknown_currency = _currency_case("XYZ")
+case_currency_not_three_letters = _currency_case("US")
+
+
+def _large_amount_case(quantity: int | None):
+    def case(ws: Workspace, clean: Clean):
+        charge_id, customer_id, product_id = single_segment_charge(clean)
+        path = ws.raw_dir / "billing" / "subscription_charges.csv"
+        header, rows = read_rows(path)
+        price = Decimal("99999999999999.99")
+        for row in rows:
+            if row["charge_id"] == charge_id:
+                row["unit_price"] = str(price)
+                row["quantity"] = str(quantity or row["quantity"])
+                seats = int(row["quantity"])
+        write_rows(path, header, rows)
+        result = ws.dbt(*dq_selection(*CHARGES, marts=True))
+        expected = (price * seats).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if quantity is None:  # the clean quantity: fits fct_mrr.mrr_usd decimal(18,2), must be exact
+            assert expected < Decimal("1e16")
+            assert result.success, result.text
+            got = mrr_rows(ws.db_path, customer_id, product_id)
+            assert got and set(got.values()) == {expected}
+        else:  # beyond what the MRR arithmetic holds: the build fails loudly, never wraps or rounds
+            assert expected >= Decimal("1e16")
+            assert not result.success
+            assert "int_charge_segments" in result.text and "out of range" in result.text
+    case.__doc__ = (f"unit_price 99999999999999.99 (largest decimal(18,4) value at 2 decimals) x "
+                    f"{quantity or 'its'} seats: " + ("exact to the cent in MRR." if quantity is None else
+                                                      "the MRR build fails with an out-of-range error."))
+    return case
+
+
+case_very_large_amount = _large_amount_case(None)
+case_very_large_amount_overflow = _large_amount_case(1000)
+
+
+def case_empty_table(ws: Workspace, clean: Clean):
+    """A header-only file loads as an empty table and builds; its counts are all zero."""
+    path = ws.raw_dir / "support" / "satisfaction_ratings.csv"
+    header, _ = read_rows(path)
+    write_rows(path, header, [])
+    run_ok(ws, *dq_selection("support", "satisfaction_ratings"))
+    assert reconciliation(ws.db_path)[("support", "satisfaction_ratings")] == (0, 0, 0, 0, 0)
+    assert_reconciles(ws.db_path)
+
+
+def case_quotes_in_names_and_values(ws: Workspace, clean: Clean):
+    """A column name and values with quotes and SQL: loaded as data, never interpolated."""
+    path = ws.raw_dir / "crm" / "accounts.csv"
+    header, rows = read_rows(path)
+    evil_column = "x\"y'z); drop table raw.crm__users; --"
+    evil_value = "O'Brien \"Bob\"'); drop table raw.crm__users; --"
+    rows[0]["account_name"] = evil_value
+    write_rows(path, header + [evil_column], [{**r, evil_column: "'\""} for r in rows])
+    result = run_ok(ws, *dq_selection("crm", "accounts"))
+    assert f"has extra columns, ignored: {evil_column}" in result.text
+    assert query(ws.db_path, "select account_name from staging.stg_crm__accounts where account_id = ?",
+                 [rows[0]["account_id"]]) == [(evil_value,)]
+    assert query(ws.db_path, "select count(*) from raw.crm__users")[0][0] > 0
+    assert_delta(clean, ws.db_path, ("crm", "accounts"), (0, 0, 0, 0, 0))
+
+
+CASES: dict[str, Callable[[Workspace, Clean], None]] = {
+    name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fault(world, name: str):
+    ws, clean = world
+    ws.reset(clean.raw_dir, clean.db_path)
+    CASES[name](ws, clean)
