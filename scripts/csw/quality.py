@@ -22,7 +22,8 @@ Rules (docs/quality_gates.md explains each choice):
   same column nor a ``unique_combination_of_columns`` test.
 - ``unused_model``: a staging or intermediate model that no model, snapshot,
   exposure, semantic model, metric or saved query uses (tests do not count). Marts
-  are end products and are exempt.
+  are end products and are exempt; so is a MetricFlow time spine (``time_spine``
+  config), which the semantic layer reads by configuration, not by ``ref``.
 
 ``ALLOWED`` lists explicit, justified exceptions as (rule, model name) -> reason.
 """
@@ -52,6 +53,15 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the customer-success snapshot spine must agree row for row with the tested, "
         "contract-enforced fct_mrr (segment, seats); moving segment assignment into an "
         "intermediate model both read is a follow-up"
+    ),
+    # Orphan quarantine (DECISIONS.md, "Orphans are quarantined, not dropped"): a row whose
+    # parent is not staged gets reason orphan:<fk> in its base table, so these two base
+    # models read the parent's staged keys. A referential check, not a transformation chain.
+    ("staging_reads_staging", "base_billing__subscriptions"): (
+        "orphan quarantine: a subscription needs its billing account staged (orphan:billing_account_id)"
+    ),
+    ("staging_reads_staging", "base_billing__subscription_charges"): (
+        "orphan quarantine: a charge needs its subscription staged (orphan:subscription_id)"
     ),
     # Staging covers every raw table of docs/spec/raw_sources.md (one stg_ per table, the
     # row reconciliation proves nothing is lost); these have no mart consumer yet.
@@ -251,6 +261,7 @@ def check_unused_models(manifest: dict) -> list[Violation]:
                   f"{layer(node)} model has no downstream model or exposure")
         for uid, node in models(manifest).items()
         if layer(node) != "marts" and not used_by.get(uid)
+        and not node.get("time_spine")  # MetricFlow reads its time spine by configuration
     ]
 
 

@@ -162,6 +162,17 @@ def test_unused_non_mart_model_is_flagged_but_marts_and_exposures_are_fine(manif
     assert violations(manifest) == set()  # dim_customers (a mart) has no consumer and is fine
 
 
+def test_metricflow_time_spine_is_used_by_configuration(manifest):
+    spine = _model("metricflow_time_spine", "models/semantic/metricflow_time_spine.sql")
+    manifest["nodes"][_uid("metricflow_time_spine")] = spine
+    for kind in ("unique", "not_null"):
+        test = _test(kind, "metricflow_time_spine", "id")
+        manifest["nodes"][f"test.{PKG}.{test['name']}"] = test
+    assert violations(manifest) == {("unused_model", "metricflow_time_spine")}
+    spine["time_spine"] = {"standard_granularity_column": "id"}
+    assert violations(manifest) == set()
+
+
 def test_allow_list_excuses_a_named_violation(manifest):
     manifest["nodes"][_uid("dim_customers")]["depends_on"]["nodes"].append(SOURCE)
     kept, excused = quality.check_manifest(manifest, allowed={("mart_reads_source", "dim_customers"): "why"})
