@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--full-refresh", action="store_true")
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
+    build.add_argument(
+        "--freshness", choices=("warn", "error", "off"), default="warn",
+        help="source freshness after the build: warn = report only (default), "
+        "error = an error-level stale source fails the build, off = skip",
+    )
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
@@ -137,7 +142,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
-    return 0 if result.success else 1
+    from csw.freshness import check_build_freshness
+
+    freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console, result)
+    return 1 if not result.success or freshness_rc else 0
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
