@@ -145,7 +145,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console, result)
-    return 1 if not result.success or freshness_rc else 0
+    rc = 1 if not result.success or freshness_rc else 0
+    # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
+    console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
+    return rc
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
