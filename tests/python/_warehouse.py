@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Sequence
 
 import duckdb
 import pandas as pd
@@ -34,7 +35,8 @@ class Warehouse:
         return pd.read_csv(self.truth_dir / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
-def generate_and_build(workdir: Path, accounts: int, months: int, seed: int, extra: list[str] = ()) -> Warehouse:
+def generate_and_build(workdir: Path, accounts: int, months: int, seed: int,
+                       extra: Sequence[str] = ()) -> Warehouse:
     """Run `csw generate` then `csw build`; fail loudly if either fails."""
     raw_dir = workdir / "raw"
     db_path = workdir / "warehouse.duckdb"

@@ -24,43 +24,16 @@ choosing them:
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from _warehouse import Warehouse
-
-SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "scripts"
+from _warehouse import Warehouse, generate_and_build
 
 SEEDS = (11, 12)
 ACCOUNTS = 400
 MONTHS = 24
 MIN_AUC = Decimal("0.60")
-
-
-def generate_and_build(workdir: Path, accounts: int, months: int, seed: int,
-                       extra: tuple[str, ...] = ()) -> Warehouse:
-    """`csw generate` then `csw build` in a child process.
-
-    dbt-duckdb keeps its DuckDB instance open inside the process that ran the build, and
-    DuckDB refuses a second connection with another configuration (read_only) to the same
-    file from that process, so the build runs in a subprocess and the test reads the file.
-    """
-    raw_dir, db_path = workdir / "raw", workdir / "warehouse.duckdb"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SCRIPTS_DIR), os.environ.get("PYTHONPATH", "")])}
-    for args in (
-        ["generate", "--out", str(raw_dir), "--accounts", str(accounts), "--months", str(months),
-         "--seed", str(seed), *extra],
-        ["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress"],
-    ):
-        done = subprocess.run([sys.executable, "-m", "csw.cli", *args], env=env,
-                              capture_output=True, text=True, check=False)
-        assert done.returncode == 0, f"csw {args[0]} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return Warehouse(raw_dir=raw_dir, db_path=db_path)
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
@@ -125,7 +98,7 @@ def test_auc_matches_a_python_recomputation(warehouse: Warehouse):
 def test_without_product_source_adoption_is_missing(tmp_path):
     """No product source: the build passes, adoption is missing everywhere, coverage < 100."""
     warehouse = generate_and_build(tmp_path, accounts=120, months=12, seed=5,
-                                   extra=("--no-product-source",))
+                                   extra=["--no-product-source"])
     frame = warehouse.query(
         "select count(*) as n, count(adoption_score) as with_adoption,"
         " max(coverage_pct) as max_coverage, count(health_score) as scored"
