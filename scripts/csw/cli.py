@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the static HTML report from the marts")
     report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
     report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
+    report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
     report.set_defaults(func=cmd_report)
     return parser
 
@@ -157,7 +158,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from csw.report import ReportError, render_report
 
     try:
-        result = render_report(args.db, args.out)
+        result = render_report(args.db, args.out, locale=args.lang)
     except ReportError as exc:
         console.print(f"[red]csw report: {escape(str(exc))}[/]")
         return 2

@@ -1,7 +1,8 @@
 """``csw report``: build the demo warehouse, render the report, check it in headless Chromium.
 
 Needs Debian's chromium and chromium-driver (``make test-deps``; ``make test`` runs it).
-Set ``CSW_UPDATE_SCREENSHOT=1`` to refresh ``docs/report.png``.
+Set ``CSW_UPDATE_SCREENSHOT=1`` to refresh ``docs/report_en.png`` and ``docs/report_ja.png``.
+The Japanese report (``--lang ja``) reuses the same demo build.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from csw.report.messages import Messages
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CSW_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CSW_CHROMEDRIVER", "/usr/bin/chromedriver"))
-SCREENSHOT = ROOT / "docs" / "report.png"
+SCREENSHOT = ROOT / "docs" / "report_en.png"
+SCREENSHOT_JA = ROOT / "docs" / "report_ja.png"
+LOCALES = ROOT / "scripts" / "csw" / "report" / "locales"
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -88,13 +91,15 @@ def _as_of_mrr(db: Path) -> str:
     return Messages().money(total)
 
 
-def test_report_renders_in_chromium(browser, demo_db, report):
+def _load(browser, report: Path) -> None:
+    """Open the report, wait for every chart, and assert it renders without console errors."""
     html = report.read_text("utf-8")
     # self-contained: no external script, stylesheet or image; plotly.js inlined exactly once
     assert "<script src" not in html and "<link" not in html and 'src="http' not in html
     assert html.count("Plotly.newPlot") == 16
     assert html.count("plotly.js v") >= 1
 
+    browser.get_log("browser")  # drop entries of a previous page
     browser.get(report.as_uri())
     browser.set_script_timeout(30)
     # plotly draws asynchronously: wait until every chart div has its svg
@@ -119,14 +124,28 @@ def test_report_renders_in_chromium(browser, demo_db, report):
     for plot in plots:
         assert plot.find_elements("css selector", "svg.main-svg"), plot.get_attribute("id")
 
-    shown = browser.find_element("id", "kpi-mrr").text
-    assert shown == _as_of_mrr(demo_db)
 
+def _screenshot(browser, path: Path) -> None:
     if os.environ.get("CSW_UPDATE_SCREENSHOT"):
         height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1280, min(height + 120, 7000))
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(SCREENSHOT))
+        browser.set_window_size(1280, min(height + 120, 9000))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(path))
+        browser.set_window_size(1280, 900)
+
+
+def _kpis_shown(browser) -> dict[str, str]:
+    return {
+        el.get_attribute("data-kpi"): el.find_element("css selector", ".kpi-value").text
+        for el in browser.find_elements("css selector", ".kpi")
+    }
+
+
+def test_report_renders_in_chromium(browser, demo_db, report):
+    _load(browser, report)
+    shown = browser.find_element("id", "kpi-mrr").text
+    assert shown == _as_of_mrr(demo_db)
+    _screenshot(browser, SCREENSHOT)
 
 
 def test_missing_mart_is_named(demo_db, tmp_path):
@@ -169,3 +188,125 @@ def test_catalog_formats_money_and_percent():
     assert m.percent(Decimal("0.867272")) == "86.7%"
     assert m.number(None) == "n/a"
     assert m.money_short(Decimal("64612")) == "$64.6k"
+
+
+# -- Japanese ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_ja(demo_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report_out_ja") / "index.html"
+    assert main(["report", "--db", str(demo_db), "--out", str(out), "--lang", "ja"]) == 0
+    return out
+
+
+def _flatten(node, prefix=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else key)
+    else:
+        yield prefix, node
+
+
+def _same_values(en: dict[str, str], ja: dict[str, str]) -> dict[str, str]:
+    """The Japanese values equal the English ones (a missing value shows each locale's marker)."""
+    missing = {Messages("en").fmt("missing"): Messages("ja").fmt("missing")}
+    assert set(en) == set(ja)
+    for key, value in en.items():
+        assert ja[key] == missing.get(value, value), (key, value, ja[key])
+    return ja
+
+
+def test_catalogs_have_the_same_keys_and_no_empty_values():
+    import json
+    import string
+
+    catalogs = {
+        path.stem: dict(_flatten(json.loads(path.read_text("utf-8"))))
+        for path in sorted(LOCALES.glob("*.json"))
+    }
+    assert set(catalogs) == {"en", "ja"}
+    en, ja = catalogs["en"], catalogs["ja"]
+    assert sorted(set(en) ^ set(ja)) == []
+    for locale, flat in catalogs.items():
+        # short_suffixes[0] is "" by design (no suffix below 1,000); nothing else may be empty
+        empty = []
+        for key, value in flat.items():
+            items = value if isinstance(value, list) else [value]
+            if key == "format.short_suffixes":
+                items = items[1:]
+            if not items or any(item in ("", None) for item in items):
+                empty.append(key)
+        assert empty == [], f"{locale}.json has empty values: {empty}"
+    for key, value in en.items():
+        if isinstance(value, list):
+            assert len(ja[key]) == len(value), key
+        # the same {placeholders}, so a translation cannot drop a number
+        fields = {f for _, f, _, _ in string.Formatter().parse(str(value)) if f}
+        ja_fields = {f for _, f, _, _ in string.Formatter().parse(str(ja[key])) if f}
+        assert fields == ja_fields, key
+
+
+def test_japanese_formatting():
+    from datetime import date
+
+    m = Messages("ja")
+    assert m.money(Decimal("458277.50")) == "$458,278"
+    assert m.money(Decimal("-1234.4")) == "-$1,234"
+    assert m.percent(Decimal("0.867272")) == "86.7%"
+    assert m.number(Decimal("1234567")) == "1,234,567"
+    assert m.month(date(2025, 6, 1)) == "2025年6月"
+    assert m.date(date(2025, 6, 30)) == "2025年6月30日"
+    assert m.value_label("segment", "enterprise") == "エンタープライズ"
+
+
+def test_japanese_report_renders_in_chromium(browser, demo_db, report, report_ja):
+    _load(browser, report)
+    kpis_en = _kpis_shown(browser)
+
+    _load(browser, report_ja)
+    assert browser.execute_script("return document.documentElement.lang") == "ja"
+    assert browser.find_element("css selector", "h1").text == Messages("ja").t("page.title")
+    # the same underlying values: every headline number is identical in both languages
+    kpis_ja = _kpis_shown(browser)
+    assert _same_values(kpis_en, kpis_ja)
+    assert len(kpis_ja) == 7
+    assert kpis_ja["mrr"] == _as_of_mrr(demo_db)
+
+    # month axes are Japanese (2025年6月), not "Jun 2025"
+    ticks = [t.get_attribute("textContent") for t in
+             browser.find_elements("css selector", "#chart-mrr_by_segment .xtick text")]
+    assert ticks and all("年" in t and t.endswith("月") for t in ticks), ticks
+    legend = [t.get_attribute("textContent") for t in
+              browser.find_elements("css selector", "#chart-mrr_by_segment .legendtext")]
+    assert "エンタープライズ" in legend, legend
+
+    # glossary section generated from the seed as loaded in the warehouse
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        terms = dict(con.execute("select term_key, term_ja from seeds.cs_glossary").fetchall())
+    finally:
+        con.close()
+    rows = browser.find_elements("css selector", "#glossary tbody tr")
+    assert {r.get_attribute("data-term"): r.find_element("css selector", "th").text
+            for r in rows} == terms
+
+    # Japanese text is drawn with a CJK font, not tofu: ask Chromium which platform fonts
+    # rendered the heading and a glossary cell
+    browser.execute_cdp_cmd("DOM.enable", {})
+    browser.execute_cdp_cmd("CSS.enable", {})
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    for selector in ("h1", "#glossary tbody th", ".section h2"):
+        node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})
+        fonts = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+        families = [f["familyName"] for f in fonts["fonts"]]
+        assert any("CJK" in f for f in families), (selector, families)
+    _screenshot(browser, SCREENSHOT_JA)
+
+
+def test_report_result_kpis_match_across_languages(demo_db, tmp_path):
+    en = render_report(demo_db, tmp_path / "en.html")
+    ja = render_report(demo_db, tmp_path / "ja.html", locale="ja")
+    assert _same_values(en.kpis, ja.kpis)
+    assert en.kpis["mrr"] == ja.kpis["mrr"] != Messages().fmt("missing")
+    assert en.charts == ja.charts

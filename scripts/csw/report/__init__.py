@@ -64,6 +64,26 @@ def _kpis(d: ReportData, m: Messages) -> list[dict[str, str]]:
     ]
 
 
+def _glossary(d: ReportData, m: Messages) -> list[dict[str, object]] | None:
+    """Glossary rows in the report's language: its term first, the other language's beside it."""
+    if d.glossary is None:
+        return None
+    lang = m.fmt("glossary_lang")
+    other = "en" if lang == "ja" else "ja"
+    rows = [
+        {
+            "key": r["term_key"],
+            "term": r[f"term_{lang}"],
+            "other_term": r[f"term_{other}"],
+            "definition": r[f"definition_{lang}"],
+            "implemented_by": [ref.strip() for ref in (r["implemented_by"] or "").split(";")
+                               if ref.strip()],
+        }
+        for r in d.glossary
+    ]
+    return sorted(rows, key=lambda r: str(r["term"]).casefold())
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("csw.report", "templates"),
@@ -128,6 +148,7 @@ def render_report(
         footer=m.t("page.generated", generated=m.date(generated), db_name=db_path.name),
         kpis=[{**k, "label": m.t(f"kpi.{k['key']}")} for k in kpis],
         sections=sections,
+        glossary=_glossary(data, m),
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".tmp")

@@ -90,6 +90,27 @@ class ReportData:
     health_bands: list[dict]
     backtest: list[dict]
     backtest_summary: dict | None
+    glossary: list[dict] | None = None
+
+
+GLOSSARY_TABLE = "seeds.cs_glossary"
+
+
+def glossary(con: duckdb.DuckDBPyConnection) -> list[dict] | None:
+    """The customer-success glossary seed as loaded by dbt (None when it is not built)."""
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'seeds' and table_name = 'cs_glossary'"
+    ).fetchone()[0]
+    if not found:
+        return None
+    return _rows(
+        con,
+        f"""
+        select term_key, term_ja, term_en, definition_ja, definition_en, implemented_by
+        from {GLOSSARY_TABLE} order by term_key
+        """,
+    )
 
 
 def as_of_month(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -290,4 +311,5 @@ def load(con: duckdb.DuckDBPyConnection, db_path: Path) -> ReportData:
             """,
         ),
         backtest_summary=_one(con, "select * from marts.agg_health_backtest_summary"),
+        glossary=glossary(con),
     )
