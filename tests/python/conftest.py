@@ -25,3 +25,30 @@ def gen_clean(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("gen_clean")
     generate(out, seed=1, faults=frozenset(), product_source=False, **SMALL)
     return out
+
+
+# --- cross-engine tests (marker `cross_engine`; tests/python/_cross_engine.py) ---------------
+
+CROSS_ENGINE = dict(accounts=1000, months=24, seed=11)
+
+
+@pytest.fixture(scope="session")
+def cross_engine_raw(tmp_path_factory) -> Path:
+    """1,000 accounts x 24 months, every fault on: the dataset every engine builds."""
+    out = tmp_path_factory.mktemp("cross_engine") / "raw"
+    generate(out, **CROSS_ENGINE)
+    return out
+
+
+@pytest.fixture(scope="session")
+def cross_engine_duckdb(cross_engine_raw, tmp_path_factory):
+    """The DuckDB build of `cross_engine_raw` (the reference the other engines must match)."""
+    from _warehouse import Warehouse
+
+    from csw.cli import main as csw_main
+
+    db_path = tmp_path_factory.mktemp("cross_engine_duckdb") / "warehouse.duckdb"
+    rc = csw_main(["build", "--raw-dir", str(cross_engine_raw), "--db", str(db_path),
+                   "--no-progress"])
+    assert rc == 0, "csw build on DuckDB failed (see the dbt output above)"
+    return Warehouse(raw_dir=cross_engine_raw, db_path=db_path)

@@ -1,0 +1,89 @@
+"""What the cross-engine tests compare: five marts, keyed, to the cent.
+
+Each engine test (test_cross_engine_<engine>.py, marker `cross_engine`) builds the
+shared dataset (`cross_engine_raw` in conftest.py) on its engine, reads the marts
+below into DataFrames of Python objects (Decimal, date, int, bool, str) and compares
+them with the DuckDB build of the same data (`cross_engine_duckdb` in conftest.py)
+through `compare_marts`. Values are compared in one canonical text form
+(`_warehouse.canonical_frame`), so Decimal('12.50') from one driver equals
+Decimal('12.5000') from another only when their cents agree.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from _warehouse import Warehouse, diff_frames
+
+# mart -> (key columns, value columns)
+CROSS_ENGINE_MARTS: dict[str, tuple[list[str], list[str]]] = {
+    "fct_mrr": (
+        ["customer_id", "product_id", "month"],
+        ["mrr_usd", "mrr_local", "currency", "quantity", "segment"],
+    ),
+    "fct_mrr_movements": (
+        ["customer_id", "product_id", "month", "movement_type"],
+        ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "segment"],
+    ),
+    "fct_churn_events": (
+        ["customer_id", "churn_month"],
+        ["churn_date", "churned_mrr_usd", "churn_type", "churn_reason", "tenure_months",
+         "is_won_back", "months_to_win_back", "segment"],
+    ),
+    "agg_nps_monthly": (
+        ["month", "segment"],
+        ["responses", "promoters", "passives", "detractors", "nps"],
+    ),
+    "fct_customer_health": (
+        ["customer_id", "month"],
+        ["snapshot_date", "segment", "mrr_usd", "health_score", "health_band",
+         "health_score_change", "coverage_pct", "adoption_score", "seat_utilization",
+         "avg_daily_active_users", "licensed_seats", "engagement_score",
+         "days_since_last_touch", "support_score", "support_tickets_90d",
+         "support_escalations_90d", "support_sla_breaches_90d", "support_csat_good_90d",
+         "support_csat_bad_90d", "sentiment_score", "latest_nps_score_180d",
+         "financial_score", "mrr_change_pct_3m", "failed_payments_90d"],
+    ),
+}
+
+
+def mart_columns(mart: str) -> list[str]:
+    keys, values = CROSS_ENGINE_MARTS[mart]
+    return keys + values
+
+
+def read_marts(query: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every compared mart through `query(sql)` (one engine's reader), explicit columns."""
+    return {
+        mart: query(f"select {', '.join(mart_columns(mart))} from marts.{mart}")
+        for mart in CROSS_ENGINE_MARTS
+    }
+
+
+def read_duckdb_marts(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    return read_marts(warehouse.query)
+
+
+def compare_marts(reference: dict[str, pd.DataFrame], other: dict[str, pd.DataFrame],
+                  engine: str) -> list[str]:
+    """Readable differences between the DuckDB marts and another engine's, per mart.
+
+    Also fails on an empty mart, so two engines that both built nothing do not pass.
+    """
+    problems: list[str] = []
+    for mart, (keys, values) in CROSS_ENGINE_MARTS.items():
+        if len(reference[mart]) == 0:
+            problems.append(f"{mart}: the DuckDB build has no rows (nothing to compare)")
+            continue
+        diffs = diff_frames(other[mart], reference[mart], keys, values)
+        problems += [
+            f"{mart}: {line}".replace("_mart", f"_{engine}").replace("_truth", "_duckdb")
+            .replace("mart=", f"{engine}=").replace("truth=", "duckdb=")
+            for line in diffs
+        ]
+        if len(other[mart]) != len(reference[mart]):
+            problems.append(f"{mart}: {len(other[mart])} rows on {engine}, "
+                            f"{len(reference[mart])} on DuckDB")
+    return problems
