@@ -1,0 +1,135 @@
+"""Read the raw directory exactly as the DuckDB loader does, for the other engines.
+
+`declared_raw_tables()` reads the source YAML files (models/staging/*/_*__sources.yml):
+the same list of tables and columns as `csw_declared_raw_tables()` in
+macros/loader/load_raw_sources.sql. `export_raw_tables()` checks every file and column
+first (one error naming the file and the column, before anything is written), then
+writes one Parquet file per table with every declared column as VARCHAR plus
+`_source_file` and `_source_row_number` (1-based data row number, file order), the
+layout of the `raw` schema on every engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from csw.runner import PROJECT_DIR
+
+log = logging.getLogger(__name__)
+
+LOADER_COLUMNS = ("_source_file", "_source_row_number")
+CSV_OPTIONS = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"'"
+
+
+class RawInputError(RuntimeError):
+    """A raw file or a documented column is missing; the message names it."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    source_name: str
+    table_name: str
+    schema: str
+    identifier: str
+    columns: tuple[str, ...]
+    optional: bool = False
+
+
+@dataclass
+class ExportedTable:
+    table: RawTable
+    parquet_path: Path
+    source_path: str | None  # None: optional source whose file is missing (empty table)
+    rows: int
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def declared_raw_tables(project_dir: Path = PROJECT_DIR) -> list[RawTable]:
+    """Every source table of this project, sorted like the macro (by source, then table)."""
+    tables: list[RawTable] = []
+    for path in sorted((project_dir / "models" / "staging").glob("*/_*__sources.yml")):
+        document = yaml.safe_load(path.read_text()) or {}
+        for source in document.get("sources", []):
+            source_meta = {**(source.get("meta") or {}),
+                           **((source.get("config") or {}).get("meta") or {})}
+            for table in source.get("tables", []):
+                meta = {**source_meta, **(table.get("meta") or {}),
+                        **((table.get("config") or {}).get("meta") or {})}
+                columns = tuple(c["name"] for c in table.get("columns", [])
+                                if c["name"] not in LOADER_COLUMNS)
+                tables.append(RawTable(
+                    source_name=source["name"],
+                    table_name=table["name"],
+                    schema=source.get("schema", source["name"]),
+                    identifier=table.get("identifier", table["name"]),
+                    columns=columns,
+                    optional=bool(meta.get("optional", False)),
+                ))
+    return sorted(tables, key=lambda t: (t.source_name, t.table_name))
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export_raw_tables(raw_dir: Path, out_dir: Path,
+                      tables: list[RawTable] | None = None) -> list[ExportedTable]:
+    """Check, then export every declared raw table to `<out_dir>/<identifier>.parquet`."""
+    tables = declared_raw_tables() if tables is None else tables
+    raw_root = str(raw_dir.resolve()).rstrip("/")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("set preserve_insertion_order = true")
+        plans: list[tuple[RawTable, str | None, str | None, list[str]]] = []
+        # 1. Check every file and column before writing anything.
+        for t in tables:
+            base = f"{raw_root}/{t.source_name}/{t.table_name}"
+            csv_path, parquet_path = base + ".csv", base + ".parquet"
+            if Path(csv_path).is_file():
+                path, reader = csv_path, f"read_csv({_literal(csv_path)}, {CSV_OPTIONS})"
+            elif Path(parquet_path).is_file():
+                path, reader = parquet_path, f"read_parquet({_literal(parquet_path)})"
+            elif t.optional:
+                path, reader = None, None
+            else:
+                raise RawInputError(
+                    f"Raw file {csv_path} is missing (nor is there {parquet_path}): "
+                    f"required by source {t.source_name}.{t.table_name}")
+            extra: list[str] = []
+            if reader is not None:
+                file_columns = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
+                for column in t.columns:
+                    if column not in file_columns:
+                        raise RawInputError(f"Raw file {path} is missing required column '{column}'")
+                extra = [c for c in file_columns if c not in t.columns]
+                if extra:
+                    log.warning("Raw file %s has extra columns, ignored: %s", path, ", ".join(extra))
+            plans.append((t, path, reader, extra))
+        # 2. Export.
+        exported: list[ExportedTable] = []
+        for t, path, reader, extra in plans:
+            target = out_dir / f"{t.identifier}.parquet"
+            if reader is not None:
+                select = ",\n".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in t.columns)
+                query = (f"select {select},\n cast({_literal(path)} as varchar) as _source_file,\n"
+                         f" cast(row_number() over () as bigint) as _source_row_number\nfrom {reader}")
+            else:
+                select = ",\n".join(f"cast(null as varchar) as {_quote(c)}" for c in t.columns)
+                query = (f"select {select},\n cast(null as varchar) as _source_file,\n"
+                         f" cast(null as bigint) as _source_row_number\nwhere false")
+            con.execute(f"copy ({query}) to {_literal(str(target))} (format parquet)")
+            rows = con.execute(f"select count(*) from read_parquet({_literal(str(target))})").fetchone()[0]
+            exported.append(ExportedTable(t, target, path, rows, extra))
+        return exported
+    finally:
+        con.close()
