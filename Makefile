@@ -12,7 +12,7 @@ DB ?= warehouse.duckdb
 # collides with a lint running in another checkout: DuckDB file lock).
 LINT_DB ?= $(abspath $(VENV))/lint.duckdb
 
-.PHONY: run test test-deps lint pytest venv demo-data lock clean
+.PHONY: run test test-deps lint pytest bench-quick bench venv demo-data lock clean
 
 venv: $(STAMP)
 
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
 
-test: $(STAMP) test-deps lint pytest
+test: $(STAMP) test-deps lint pytest bench-quick
 
 # Headless Chromium for the report test (Debian packages; needs root). No-op when present.
 test-deps:
@@ -44,6 +44,16 @@ lint: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
+
+# `csw bench --quick`: 1k accounts x 12 months (floor, full build, naive spine, incremental day
+# checked against a full refresh), ~2 min. Writes only .bench/quick/ (ignored), never BENCHMARKS.md.
+bench-quick: $(STAMP)
+	$(BIN)/csw bench --quick
+
+# The real benchmark (1k, 10k, 100k accounts x 36 months; 30-40 min on 2 cores): rewrites the
+# `csw bench` section of BENCHMARKS.md and benchmarks/results.json.
+bench: $(STAMP)
+	$(BIN)/csw bench --sizes 1000,10000,100000 --months 36
 
 # Regenerate the bundled demo dataset (deterministic; a test checks it is up to date).
 demo-data: $(STAMP)
