@@ -154,6 +154,11 @@ def ensure_dataset(cache_dir: Path, accounts: int, months: int, seed: int, work:
     info: dict[str, Any] = {"path": str(raw_dir), "seed": seed, "generator": generator_fingerprint()}
     if (raw_dir / ".complete").exists():
         info["cached"] = True
+        try:  # how long the generation took when it ran (an earlier bench run)
+            earlier = json.loads((raw_dir / ".complete").read_text())
+            info.update(generate_s=earlier.get("wall_s"), generate_peak_rss_bytes=earlier.get("peak_rss_bytes"))
+        except (ValueError, AttributeError):
+            pass
         console.print(f"  dataset   [dim]cached[/] {raw_dir}", highlight=False)
     else:
         partial = raw_dir.with_name(raw_dir.name + ".partial")
