@@ -351,6 +351,7 @@ class BenchOptions:
     quick: bool = False
     verify_max_accounts: int = 10_000  # full-refresh comparison of the incremental run up to this size
     keep_work: bool = False
+    merge: bool = False  # keep the other sizes' runs already in json_path
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -397,7 +398,8 @@ def bench_size(accounts: int, opts: BenchOptions, console: Console) -> dict[str,
     work.mkdir(parents=True)
     console.rule(f"[bold]{accounts:,} accounts x {months} months[/]")
     run: dict[str, Any] = {"accounts": accounts, "months": months, "seed": opts.seed,
-                           "loadavg_start": list(os.getloadavg())}
+                           "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "git_commit": _git_commit(), "loadavg_start": list(os.getloadavg())}
     raw_dir, run["dataset"] = ensure_dataset(opts.cache_dir, accounts, months, opts.seed, work, console)
 
     run["floor"] = _floor(raw_dir, work, console)
@@ -640,8 +642,11 @@ def evaluate_targets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             add(name, goal, "-", None, not_run)
     if demo:
         wall = demo["full"]["wall_s"]
+        inner = demo["full"].get("dbt_build_elapsed_s") or 0.0
         add("demo build (1k x 36)", f"< {TARGET_DEMO_SECONDS:g} s end to end", _fmt_s(wall),
-            wall < TARGET_DEMO_SECONDS, "" if wall < TARGET_DEMO_SECONDS else "dbt overhead: see the slowest nodes")
+            wall < TARGET_DEMO_SECONDS,
+            f"dbt build itself {_fmt_s(inner)}; the rest is start-up, a cold parse and the freshness report"
+            f" (load average {demo['loadavg_start'][0]:.1f} on {os.cpu_count()} CPUs)" if wall >= TARGET_DEMO_SECONDS else "")
     else:
         add("demo build (1k x 36)", f"< {TARGET_DEMO_SECONDS:g} s end to end", "-", None,
             "not measured: no 1k x 36 run in this benchmark")
@@ -657,7 +662,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     machine = results["machine"]
     lines = [
         MD_BEGIN,
-        f"Run {results['started_at'][:16].replace('T', ' ')} UTC at commit `{results['git_commit'][:10]}` by "
+        f"Run {_run_dates(runs)} UTC at commit {_run_commits(runs)} by "
         f"`{results['command']}`; machine: {machine['cpus']} CPUs, {machine['mem_total_gib']:.0f} GiB, "
         f"DuckDB threads={results['settings']['duckdb_threads']}, memory_limit="
         f"{results['settings']['memory_limit']}; load average {machine['loadavg_start'][0]:.1f} at the start, "
@@ -665,17 +670,19 @@ def render_markdown(results: dict[str, Any]) -> str:
         "time is an upper bound.** Raw JSON: "
         f"[`{results['json_name']}`]({results['json_name']}).",
         "",
-        "| accounts x months | raw rows | floor | full build | full / floor | peak RSS (full) | raw rows/s "
+        "| accounts x months | raw rows | floor | full build | of which dbt build | full / floor | peak RSS (full) "
+        "| raw rows/s "
         "| incremental (+1 day) | incr / full | = full refresh | naive spine | ours | naive / ours "
         "| MRR per month equal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         incr = r["incremental"]
         same = incr.get("identical_to_full_refresh")
         lines.append(
             f"| {r['accounts']:,} x {r['months']} | {r['floor']['rows'] / 1e6:.2f} M | {_fmt_s(r['floor']['wall_s'])} "
-            f"| {_fmt_s(r['full']['wall_s'])} | {_x(r['ratios']['full_over_floor'])} "
+            f"| {_fmt_s(r['full']['wall_s'])} | {_fmt_s(r['full'].get('dbt_build_elapsed_s'))} "
+            f"| {_x(r['ratios']['full_over_floor'])} "
             f"| {_fmt_gib(r['full']['peak_rss_bytes'])} | {r['full']['rows_per_s']:,} "
             f"| {_fmt_s(incr.get('wall_s')) if incr.get('status') == 'measured' else 'not measured'} "
             f"| {_pct(r['ratios']['incremental_over_full'])} "
@@ -692,6 +699,16 @@ def render_markdown(results: dict[str, Any]) -> str:
         lines += [f"| {n['node']} | {_fmt_s(n['seconds'])} |" for n in r["full"]["slowest"]]
     lines.append(MD_END)
     return "\n".join(lines)
+
+
+def _run_dates(runs: list[dict[str, Any]]) -> str:
+    days = sorted({r.get("started_at", "")[:16].replace("T", " ") for r in runs})
+    return days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+
+
+def _run_commits(runs: list[dict[str, Any]]) -> str:
+    commits = sorted({r.get("git_commit", "unknown")[:10] for r in runs})
+    return ", ".join(f"`{c}`" for c in commits)
 
 
 def _x(v: float | None) -> str:
@@ -747,9 +764,12 @@ def run_bench(opts: BenchOptions, console: Console, command: str = "csw bench") 
     loadavg_start = list(os.getloadavg())
     started = datetime.now(timezone.utc)
     opts.cache_dir.mkdir(parents=True, exist_ok=True)
-    runs = []
-    for accounts in opts.sizes:
-        runs.append(bench_size(accounts, opts, console))
+    runs = [bench_size(accounts, opts, console) for accounts in opts.sizes]
+    if opts.merge and opts.json_path.exists():
+        measured = {(r["accounts"], r["months"]) for r in runs}
+        earlier = json.loads(opts.json_path.read_text()).get("runs", [])
+        runs += [r for r in earlier if (r["accounts"], r["months"]) not in measured]
+        runs.sort(key=lambda r: (r["months"], r["accounts"]))
     results: dict[str, Any] = {
         "schema_version": 1,
         "command": command,
@@ -836,6 +856,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--verify-max-accounts", type=int, default=10_000,
                        help="compare the incremental run with a full refresh up to this many accounts")
     bench.add_argument("--keep-work", action="store_true", help="keep the databases and copies of each size")
+    bench.add_argument("--merge", action="store_true",
+                       help="keep the runs of other sizes already in the JSON (re-run one size)")
     bench.set_defaults(func=cmd_bench)
 
 
@@ -853,6 +875,7 @@ def options_from_args(args: argparse.Namespace) -> BenchOptions:
         quick=quick,
         verify_max_accounts=args.verify_max_accounts,
         keep_work=args.keep_work,
+        merge=args.merge,
     )
 
 
