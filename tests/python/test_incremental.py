@@ -9,6 +9,7 @@ marts must hold the same rows (row count and md5 of the sorted rows' text), mode
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -120,3 +121,20 @@ def test_last_runs_were_incremental(builds):
             (selected,) = con.execute(f"select count(*) from ({builds['compiled'][model]}) as t").fetchone()
             assert 0 < selected < raw_rows / 2, (model, selected, raw_rows)
 
+
+
+def test_generate_day_cli_copies_and_is_deterministic(gen_dir, tmp_path):
+    """`csw generate-day --out` leaves the source untouched, marks `_truth/` stale, same seed = same bytes."""
+    from csw.cli import main
+
+    files = sorted(p.relative_to(gen_dir) for p in gen_dir.rglob("*.csv") if "_truth" not in p.parts)
+    before = {p: (gen_dir / p).read_bytes() for p in files}
+    for out in ("a", "b"):
+        assert main(["generate-day", "--raw-dir", str(gen_dir), "--out", str(tmp_path / out), "--seed", "7"]) == 0
+    assert {p: (gen_dir / p).read_bytes() for p in files} == before
+    for p in files:
+        a, b = (tmp_path / "a" / p).read_bytes(), (tmp_path / "b" / p).read_bytes()
+        assert a == b, p
+        assert a.startswith(before[p]), f"{p}: rows must only be appended"
+    marker = json.loads((tmp_path / "a" / "_truth" / "appended.json").read_text())
+    assert marker["appended_days"] == ["2026-07-01"]
