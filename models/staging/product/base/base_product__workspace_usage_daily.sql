@@ -13,7 +13,10 @@ with
 source as (
 
     select * from {{ source('product', 'workspace_usage_daily') }}
-    {{ csw_incremental_key_filter(source('product', 'workspace_usage_daily'), ['workspace_id', 'usage_date']) }}
+    {{ csw_incremental_key_filter(
+        source('product', 'workspace_usage_daily'),
+        ['workspace_id', 'usage_date'],
+    ) }}
 
 ),
 
