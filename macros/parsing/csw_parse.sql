@@ -79,10 +79,16 @@
 {%- endmacro -%}
 
 {%- macro duckdb__csw_parse_date(column) -%}
+    {#- GLOB with [0-9] classes is exactly the regex [0-9]{4}-[0-9]{2}-[0-9]{2}, at a fraction of the cost. -#}
     try_cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+        when {{ csw_parse_text(column) }} glob '{{ csw_date_glob() }}'
             then {{ csw_parse_text(column) }}
     end as date)
+{%- endmacro -%}
+
+{#- YYYY-MM-DD as a DuckDB GLOB pattern. -#}
+{%- macro csw_date_glob() -%}
+    {{ return('[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]') }}
 {%- endmacro -%}
 
 
@@ -115,7 +121,14 @@
         TIMESTAMPTZ and timezone('UTC', ...); text without one is read as UTC directly, whatever
         the session time zone.
     -#}
+    {#-
+        Fast path, same result: the common UTC shape YYYY-MM-DDThh:mm:ssZ (a subset of the pattern)
+        is cast to TIMESTAMP directly, which equals timezone('UTC', ...) for a 'Z' offset; a GLOB
+        is much cheaper than the two regular expressions and the time-zone conversion.
+    -#}
     case
+        when {{ csw_parse_text(column) }} glob '{{ csw_date_glob() }}T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
+            then try_cast({{ csw_parse_text(column) }} as timestamp)
         when not {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
             then null
         when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern(true)) }}

@@ -68,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.set_defaults(func=cmd_generate)
 
+    day = sub.add_parser(
+        "generate-day",
+        help="append one more day of raw data (new rows, late arrivals, late updates, soft deletes)",
+    )
+    day.add_argument("--raw-dir", type=Path, required=True, help="generated raw directory")
+    day.add_argument("--out", type=Path, default=None, help="write a copy here (default: append in place)")
+    day.add_argument("--seed", type=int, default=0)
+    day.set_defaults(func=cmd_generate_day)
+
     build = sub.add_parser("build", help="load a raw directory and run dbt build")
     build.add_argument("--raw-dir", type=Path, required=True)
     build.add_argument("--target", choices=TARGETS, default="dev")
@@ -107,6 +116,18 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
         product_source=not args.no_product_source,
     )
     console.print(f"[green]wrote[/] {args.out}")
+    console.print_json(json.dumps(summary, default=str))
+    return 0
+
+
+def cmd_generate_day(args: argparse.Namespace, console: Console) -> int:
+    from csw.generator.increment import append_day
+
+    if not args.raw_dir.is_dir():
+        console.print(f"[red]raw directory not found: {args.raw_dir}[/]")
+        return 2
+    summary = append_day(args.raw_dir, args.out, seed=args.seed)
+    console.print(f"[green]appended {summary['as_of_date']}[/] to {args.out or args.raw_dir}")
     console.print_json(json.dumps(summary, default=str))
     return 0
 

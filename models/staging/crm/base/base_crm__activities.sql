@@ -1,11 +1,19 @@
 -- Typed, checked and deduplicated crm.activities: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: activity_id.
+-- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='_record_key',
+) }}
 
 with
 
 source as (
 
     select * from {{ source('crm', 'activities') }}
+    {{ csw_incremental_key_filter(source('crm', 'activities'), ['activity_id']) }}
 
 ),
 

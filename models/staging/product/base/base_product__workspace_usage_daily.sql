@@ -1,11 +1,22 @@
 -- Typed, checked and deduplicated product.workspace_usage_daily: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
+-- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='_record_key',
+) }}
 
 with
 
 source as (
 
     select * from {{ source('product', 'workspace_usage_daily') }}
+    {{ csw_incremental_key_filter(
+        source('product', 'workspace_usage_daily'),
+        ['workspace_id', 'usage_date'],
+    ) }}
 
 ),
 

@@ -1,11 +1,19 @@
 -- Typed, checked and deduplicated support.ticket_events: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: event_id.
+-- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='_record_key',
+) }}
 
 with
 
 source as (
 
     select * from {{ source('support', 'ticket_events') }}
+    {{ csw_incremental_key_filter(source('support', 'ticket_events'), ['event_id']) }}
 
 ),
 

@@ -1,11 +1,19 @@
 -- Typed, checked and deduplicated survey.responses: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: response_id.
+-- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='_record_key',
+) }}
 
 with
 
 source as (
 
     select * from {{ source('survey', 'responses') }}
+    {{ csw_incremental_key_filter(source('survey', 'responses'), ['response_id']) }}
 
 ),
 
