@@ -686,7 +686,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"| {_fmt_s(r['full']['wall_s'])}{_cpu(r['full'])} | {_fmt_s(r['full'].get('dbt_build_elapsed_s'))} "
             f"| {_x(r['ratios']['full_over_floor'])} "
             f"| {_fmt_gib(r['full']['peak_rss_bytes'])} | {r['full']['rows_per_s']:,} "
-            f"| {_fmt_s(incr.get('wall_s')) if incr.get('status') == 'measured' else 'not measured'} "
+            f"| {_fmt_s(incr.get('wall_s')) + _cpu(incr) if incr.get('status') == 'measured' else 'not measured'} "
             f"| {_pct(r['ratios']['incremental_over_full'])} "
             f"| {'yes' if same else ('**no**' if same is False else 'not checked')} "
             f"| {_fmt_s(r['naive']['naive_s'])} | {_fmt_s(r['naive']['ours_s'])} "
