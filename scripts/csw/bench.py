@@ -393,6 +393,15 @@ def _node_times(run_results: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(nodes, key=lambda n: n["seconds"], reverse=True)
 
 
+def _seconds_by_type(nodes: list[dict[str, Any]]) -> dict[str, float]:
+    """Summed execution time per resource type (model, test, unit_test, seed, operation)."""
+    sums: dict[str, float] = {}
+    for node in nodes:
+        kind = node["unique_id"].split(".", 1)[0]
+        sums[kind] = round(sums.get(kind, 0.0) + node["seconds"], 3)
+    return dict(sorted(sums.items(), key=lambda kv: -kv[1]))
+
+
 def bench_size(accounts: int, opts: BenchOptions, console: Console) -> dict[str, Any]:
     months = opts.months
     work = opts.cache_dir / "runs" / f"a{accounts}_m{months}_s{opts.seed}"
@@ -472,6 +481,7 @@ def _full(raw_dir: Path, db_path: Path, work: Path, raw_rows: int, console: Cons
         "nodes_failed": sum(1 for n in nodes if n["status"] in ("error", "fail", "runtime error")),
         "rows_per_s": round(raw_rows / step.wall_s) if step.wall_s > 0 else None,
         "slowest": nodes[:10],
+        "seconds_by_type": _seconds_by_type(nodes),
         "mrr_models_s": {n["node"].split(".")[-1]: n["seconds"] for n in nodes
                          if n["node"].split(".")[-1] in OUR_MRR_MODELS and n["unique_id"].startswith("model.")},
     }
@@ -545,6 +555,7 @@ def _incremental(cached_raw: Path, build_raw: Path, db_path: Path, work: Path, a
         "appended_rows": summary.get("total_rows"),
         "dbt_build_elapsed_s": round(float(_run_results(work / "full").get("elapsed_time") or 0.0), 3) or None,
         "slowest": nodes[:10],
+        "seconds_by_type": _seconds_by_type(nodes),
     }
     if step.rc != 0:
         raise BenchError(f"incremental build failed (rc={step.rc}), see {step.log}")
