@@ -778,16 +778,27 @@ def _git_commit() -> str:
 
 
 def run_bench(opts: BenchOptions, console: Console, command: str = "csw bench") -> dict[str, Any]:
-    """Every size, then the targets; writes the JSON (and the markdown section when asked)."""
+    """Every size, then the targets. The JSON (and the markdown section when asked) is rewritten
+    after each size, so an interrupted run keeps the sizes it finished."""
     loadavg_start = list(os.getloadavg())
     started = datetime.now(timezone.utc)
     opts.cache_dir.mkdir(parents=True, exist_ok=True)
-    runs = [bench_size(accounts, opts, console) for accounts in opts.sizes]
+    earlier: list[dict[str, Any]] = []
     if opts.merge and opts.json_path.exists():
-        measured = {(r["accounts"], r["months"]) for r in runs}
         earlier = json.loads(opts.json_path.read_text()).get("runs", [])
-        runs += [r for r in earlier if (r["accounts"], r["months"]) not in measured]
-        runs.sort(key=lambda r: (r["months"], r["accounts"]))
+    runs: list[dict[str, Any]] = []
+    results: dict[str, Any] = {}
+    for accounts in opts.sizes:
+        runs.append(bench_size(accounts, opts, console))
+        measured = {(r["accounts"], r["months"]) for r in runs}
+        kept = [r for r in earlier if (r["accounts"], r["months"]) not in measured]
+        results = _write_results(opts, command, started, loadavg_start,
+                                 sorted(runs + kept, key=lambda r: (r["months"], r["accounts"])))
+    return results
+
+
+def _write_results(opts: BenchOptions, command: str, started: datetime, loadavg_start: list[float],
+                   runs: list[dict[str, Any]]) -> dict[str, Any]:
     results: dict[str, Any] = {
         "schema_version": 1,
         "command": command,
