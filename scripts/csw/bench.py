@@ -686,8 +686,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         "| accounts x months | raw rows | floor | full build | of which dbt build | full / floor | peak RSS (full) "
         "| raw rows/s "
         "| incremental (+1 day) | incr / full | = full refresh | naive spine | ours | naive / ours "
-        "| MRR per month equal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| MRR per month equal | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         incr = r["incremental"]
@@ -701,7 +701,8 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"| {_pct(r['ratios']['incremental_over_full'])} "
             f"| {'yes' if same else ('**no**' if same is False else 'not checked')} "
             f"| {_fmt_s(r['naive']['naive_s'])} | {_fmt_s(r['naive']['ours_s'])} "
-            f"| {_x(r['ratios']['naive_over_ours'])} | {'yes' if r['naive']['totals_equal'] else '**no**'} |"
+            f"| {_x(r['ratios']['naive_over_ours'])} | {'yes' if r['naive']['totals_equal'] else '**no**'} "
+            f"| `{r.get('git_commit', 'unknown')[:7]}` |"
         )
     lines += ["", "| target (issue #7) | goal | measured | verdict | why not / note |", "|---|---|---|---|---|"]
     for t in results["targets"]:
