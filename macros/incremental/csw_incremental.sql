@@ -39,3 +39,40 @@
     )
     {%- endif -%}
 {%- endmacro -%}
+
+
+{#-
+    Guard of the append-only assumption, as the pre_hook of an incremental base model: when a row
+    already built (its `_source_row_number` and `_raw_row_hash`) is no longer in the raw table
+    exactly as built (the file was rewritten, edited or shortened), empty the target first, so
+    the run recomputes every key (csw_incremental_key_filter selects all rows of an empty
+    target) and no stale or vanished record survives. Renders nothing on a full build.
+-#}
+{%- macro csw_incremental_reset(relation, raw_columns) -%}
+    {%- if this is not none and is_incremental() -%}
+    delete from {{ this }}
+    where exists (
+        select _source_row_number, _raw_row_hash from {{ this }}
+        except
+        select _source_row_number, {{ csw_raw_row_hash(raw_columns) }} from {{ relation }}
+    )
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#- Hash of a raw row's text (every raw column; NULL differs from ''), to detect rewritten rows. -#}
+{%- macro csw_raw_row_hash(raw_columns) -%}
+    {{ adapter.dispatch('csw_raw_row_hash', 'customer_success_warehouse')(raw_columns) }}
+{%- endmacro -%}
+
+{%- macro default__csw_raw_row_hash(raw_columns) -%}
+    md5(
+        {%- for column in raw_columns %}
+        coalesce('"' || replace({{ column }}, '"', '""') || '"', 'null'){{ " || ','" if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro -%}
+
+{%- macro duckdb__csw_raw_row_hash(raw_columns) -%}
+    hash({{ raw_columns | join(', ') }})
+{%- endmacro -%}

@@ -41,7 +41,7 @@ def test_marts_are_not_empty(rebuilt):
 
 def test_full_refresh_after_a_build_gives_identical_marts(tmp_path_factory):
     """`--full-refresh` over an existing database rebuilds every table from scratch with the same
-    result. (No model is incremental yet; when one is, this is the incremental = full-refresh check.)"""
+    result. (Incremental runs over appended data = full refresh: tests/python/test_incremental.py.)"""
     ws, clean = clean_world(tmp_path_factory)
     ws.reset(clean.raw_dir, clean.db_path)
     result = ws.dbt(*FULL_RUN, "--full-refresh")

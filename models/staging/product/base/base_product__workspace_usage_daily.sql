@@ -2,10 +2,22 @@
 -- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
 -- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
 
+{%- set raw_columns = [
+    'workspace_id',
+    'crm_account_id',
+    'usage_date',
+    'active_users',
+    'sessions',
+    'key_feature_events',
+    '_loaded_at',
+    '_is_deleted',
+] -%}
+
 {{ config(
     materialized=csw_incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_record_key',
+    pre_hook="{{ csw_incremental_reset(source('product', 'workspace_usage_daily'), " ~ (raw_columns | string) ~ ") }}",
 ) }}
 
 with
@@ -34,6 +46,7 @@ parsed as (
         _loaded_at as _loaded_at_raw,
         _source_file,
         _source_row_number,
+        {{ csw_raw_row_hash(raw_columns) }} as _raw_row_hash,
         {{ csw_record_key(['workspace_id', 'usage_date']) }} as _record_key,
         {{ csw_has_null(['workspace_id', 'usage_date']) }} as _has_null_key,
         {{ csw_unparseable_reason([
@@ -86,6 +99,7 @@ final as (
         _is_deleted,
         _source_file,
         _source_row_number,
+        _raw_row_hash,
         _record_key,
         _dq_status,
         _dq_reason

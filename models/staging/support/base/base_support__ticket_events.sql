@@ -2,10 +2,23 @@
 -- (docs/design.md, "Staging rules"). Key: event_id.
 -- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
 
+{%- set raw_columns = [
+    'event_id',
+    'ticket_id',
+    'created_at',
+    'actor_type',
+    'event_type',
+    'is_public',
+    'new_value',
+    '_loaded_at',
+    '_is_deleted',
+] -%}
+
 {{ config(
     materialized=csw_incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_record_key',
+    pre_hook="{{ csw_incremental_reset(source('support', 'ticket_events'), " ~ (raw_columns | string) ~ ") }}",
 ) }}
 
 with
@@ -32,6 +45,7 @@ parsed as (
         _loaded_at as _loaded_at_raw,
         _source_file,
         _source_row_number,
+        {{ csw_raw_row_hash(raw_columns) }} as _raw_row_hash,
         {{ csw_record_key(['event_id']) }} as _record_key,
         {{ csw_has_null(['event_id']) }} as _has_null_key,
         {{ csw_unparseable_reason([
@@ -89,6 +103,7 @@ final as (
         _is_deleted,
         _source_file,
         _source_row_number,
+        _raw_row_hash,
         _record_key,
         _dq_status,
         _dq_reason
