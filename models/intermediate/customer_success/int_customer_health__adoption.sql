@@ -101,13 +101,13 @@ utilization as (
         licensed_seats,
         case
             when has_usage_data
-                then cast(active_user_days as {{ dbt.type_float() }}) / days_in_window
+                then {{ csw_cs_float('active_user_days') }} / {{ csw_cs_float('days_in_window') }}
         end as avg_daily_active_users,
         case
             when has_usage_data and licensed_seats > 0
                 then
-                    cast(active_user_days as {{ dbt.type_float() }})
-                    / days_in_window / licensed_seats
+                    {{ csw_cs_float('active_user_days') }}
+                    / {{ csw_cs_float('days_in_window') }} / {{ csw_cs_float('licensed_seats') }}
         end as seat_utilization
     from joined
 
@@ -126,7 +126,7 @@ final as (
             case
                 when seat_utilization is null then null
                 when seat_utilization >= 0.8 then 100
-                else {{ csw_cs_round('125 * seat_utilization', 1) }}
+                else {{ csw_cs_round(csw_cs_float('125') ~ ' * seat_utilization', 1) }}
             end
             as decimal(4, 1)
         ) as adoption_score

@@ -73,8 +73,8 @@ joined as (
         case
             when customer_months.mrr_usd_3m_ago > 0
                 then
-                    cast(customer_months.mrr_usd as {{ dbt.type_float() }})
-                    / cast(customer_months.mrr_usd_3m_ago as {{ dbt.type_float() }})
+                    {{ csw_cs_float('customer_months.mrr_usd') }}
+                    / {{ csw_cs_float('customer_months.mrr_usd_3m_ago') }}
         end as mrr_trend_ratio,
         coalesce(failed_payments_in_window.failed_payments_90d, 0) as failed_payments_90d
     from customer_months
@@ -92,7 +92,7 @@ trend_scores as (
         case
             when mrr_trend_ratio is null or mrr_trend_ratio >= 1 then 100.0
             when mrr_trend_ratio <= 0.5 then 0.0
-            else 100.0 - 200.0 * (1 - mrr_trend_ratio)
+            else {{ csw_cs_float('100.0') }} - {{ csw_cs_float('200.0') }} * ({{ csw_cs_float('1') }} - mrr_trend_ratio)
         end as trend_score
     from joined
 
@@ -108,15 +108,15 @@ final as (
         cast(
             case
                 when mrr_trend_ratio is not null
-                    then {{ csw_cs_round('100 * (mrr_trend_ratio - 1)', 1) }}
+                    then {{ csw_cs_round(csw_cs_float('100') ~ ' * (mrr_trend_ratio - ' ~ csw_cs_float('1') ~ ')', 1) }}
             end
             as decimal(9, 1)
         ) as mrr_change_pct_3m,
         cast(failed_payments_90d as integer) as failed_payments_90d,
         cast(
             case
-                when trend_score - 25 * failed_payments_90d < 0 then 0
-                else {{ csw_cs_round('trend_score - 25 * failed_payments_90d', 1) }}
+                when trend_score - {{ csw_cs_float('25 * failed_payments_90d') }} < 0 then 0
+                else {{ csw_cs_round('trend_score - ' ~ csw_cs_float('25 * failed_payments_90d'), 1) }}
             end
             as decimal(4, 1)
         ) as financial_score
