@@ -92,7 +92,9 @@ trend_scores as (
         case
             when mrr_trend_ratio is null or mrr_trend_ratio >= 1 then 100.0
             when mrr_trend_ratio <= 0.5 then 0.0
-            else {{ csw_cs_float('100.0') }} - {{ csw_cs_float('200.0') }} * ({{ csw_cs_float('1') }} - mrr_trend_ratio)
+            else
+                {{ csw_cs_float('100.0') }}
+                - {{ csw_cs_float('200.0') }} * ({{ csw_cs_float('1') }} - mrr_trend_ratio)
         end as trend_score
     from joined
 
@@ -108,7 +110,7 @@ final as (
         cast(
             case
                 when mrr_trend_ratio is not null
-                    then {{ csw_cs_round(csw_cs_float('100') ~ ' * (mrr_trend_ratio - ' ~ csw_cs_float('1') ~ ')', 1) }}
+                    then {{ csw_cs_round(csw_cs_float('100') ~ ' * (mrr_trend_ratio - ' ~ csw_cs_float('1') ~ ')', 1) }}  -- noqa: LT05
             end
             as decimal(9, 1)
         ) as mrr_change_pct_3m,
@@ -116,7 +118,7 @@ final as (
         cast(
             case
                 when trend_score - {{ csw_cs_float('25 * failed_payments_90d') }} < 0 then 0
-                else {{ csw_cs_round('trend_score - ' ~ csw_cs_float('25 * failed_payments_90d'), 1) }}
+                else {{ csw_cs_round('trend_score - ' ~ csw_cs_float('25 * failed_payments_90d'), 1) }}  -- noqa: LT05
             end
             as decimal(4, 1)
         ) as financial_score
