@@ -188,12 +188,14 @@ def stop(base_dir: Path = DEFAULT_DIR) -> None:
     """Stop the cluster started in `base_dir` (if running) and remove the directory."""
     base_dir = base_dir.resolve()
     state = base_dir / STATE_FILE
-    if state.is_file():
-        cluster = Cluster(**json.loads(state.read_text()))
-        pg_ctl = str(Path(cluster.bin_dir) / "pg_ctl")
-        if Path(cluster.data_dir, "postmaster.pid").exists():
-            _run_as_owner([pg_ctl, "-D", cluster.data_dir, "-m", "fast", "-w", "stop"])
-    shutil.rmtree(base_dir, ignore_errors=True)
+    try:
+        if state.is_file():
+            cluster = Cluster(**json.loads(state.read_text()))
+            pg_ctl = str(Path(cluster.bin_dir) / "pg_ctl")
+            if Path(cluster.data_dir, "postmaster.pid").exists():
+                _run_as_owner([pg_ctl, "-D", cluster.data_dir, "-m", "fast", "-w", "stop"])
+    finally:
+        shutil.rmtree(base_dir, ignore_errors=True)
 
 
 @contextmanager
