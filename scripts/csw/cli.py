@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -157,6 +158,14 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         f"[bold]csw build[/] raw={raw_dir} target={args.target}"
         + (f" db={args.db}" if args.target == "dev" else "")
     )
+    if args.target == "postgres":
+        from csw.engines import postgres
+
+        try:
+            postgres.load_raw(raw_dir, os.environ, log=lambda line: console.print(line, highlight=False))
+        except Exception as exc:  # missing driver, bad raw file, server down: one clear line
+            console.print(f"[red]csw build: loading raw into Postgres failed: {exc}[/]", highlight=False)
+            return 2
     result = run_dbt(
         dbt_args,
         env=dbt_environment(raw_dir, args.db, args.target),
