@@ -101,13 +101,18 @@ utilization as (
         licensed_seats,
         case
             when has_usage_data
-                then cast(active_user_days as {{ dbt.type_float() }}) / days_in_window
+                then {{ csw_cs_float_div(
+                    'cast(active_user_days as ' ~ dbt.type_float() ~ ')', 'days_in_window', 'float'
+                ) }}
         end as avg_daily_active_users,
         case
             when has_usage_data and licensed_seats > 0
-                then
-                    cast(active_user_days as {{ dbt.type_float() }})
-                    / days_in_window / licensed_seats
+                then {{ csw_cs_float_div(
+                    csw_cs_float_div(
+                        'cast(active_user_days as ' ~ dbt.type_float() ~ ')', 'days_in_window', 'float'
+                    ),
+                    'licensed_seats', 'float'
+                ) }}
         end as seat_utilization
     from joined
 

@@ -72,9 +72,11 @@ joined as (
         customer_months.mrr_usd_3m_ago,
         case
             when customer_months.mrr_usd_3m_ago > 0
-                then
-                    cast(customer_months.mrr_usd as {{ dbt.type_float() }})
-                    / cast(customer_months.mrr_usd_3m_ago as {{ dbt.type_float() }})
+                then {{ csw_cs_float_div(
+                    'cast(customer_months.mrr_usd as ' ~ dbt.type_float() ~ ')',
+                    'cast(customer_months.mrr_usd_3m_ago as ' ~ dbt.type_float() ~ ')',
+                    'float'
+                ) }}
         end as mrr_trend_ratio,
         coalesce(failed_payments_in_window.failed_payments_90d, 0) as failed_payments_90d
     from customer_months
@@ -90,9 +92,13 @@ trend_scores as (
     select
         *,
         case
-            when mrr_trend_ratio is null or mrr_trend_ratio >= 1 then 100.0
-            when mrr_trend_ratio <= 0.5 then 0.0
-            else 100.0 - 200.0 * (1 - mrr_trend_ratio)
+            -- float literals: DuckDB computes this in FLOAT; Spark would widen it to DOUBLE
+            when mrr_trend_ratio is null or mrr_trend_ratio >= 1
+                then cast(100.0 as {{ dbt.type_float() }})
+            when mrr_trend_ratio <= 0.5 then cast(0.0 as {{ dbt.type_float() }})
+            else
+                cast(100.0 as {{ dbt.type_float() }})
+                - cast(200.0 as {{ dbt.type_float() }}) * (1 - mrr_trend_ratio)
         end as trend_score
     from joined
 

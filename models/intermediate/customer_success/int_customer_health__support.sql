@@ -111,11 +111,11 @@ raw_scores as (
             when tickets_90d = 0 then 100.0
             else
                 100.0
-                - 40.0 * escalations_90d / tickets_90d
-                - 30.0 * sla_breaches_90d / tickets_90d
+                - {{ csw_cs_float_div('40.0 * escalations_90d', 'tickets_90d') }}
+                - {{ csw_cs_float_div('30.0 * sla_breaches_90d', 'tickets_90d') }}
                 - case
                     when csat_good_90d + csat_bad_90d = 0 then 0.0
-                    else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
+                    else {{ csw_cs_float_div('30.0 * csat_bad_90d', 'csat_good_90d + csat_bad_90d') }}
                 end
         end as raw_support_score
     from joined
