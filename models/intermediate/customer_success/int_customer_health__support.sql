@@ -115,7 +115,9 @@ raw_scores as (
                 - {{ csw_cs_float_div('30.0 * sla_breaches_90d', 'tickets_90d') }}
                 - case
                     when csat_good_90d + csat_bad_90d = 0 then 0.0
-                    else {{ csw_cs_float_div('30.0 * csat_bad_90d', 'csat_good_90d + csat_bad_90d') }}
+                    else {{ csw_cs_float_div(
+                        '30.0 * csat_bad_90d', 'csat_good_90d + csat_bad_90d'
+                    ) }}
                 end
         end as raw_support_score
     from joined
