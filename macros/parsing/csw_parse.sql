@@ -199,6 +199,19 @@
 {%- endmacro -%}
 
 
+{%- macro spark__csw_parse_timestamp(column) -%}
+    {#-
+        Spark's cast to timestamp honours an offset (Z, +hh, +hhmm, +hh:mm) and converts to the
+        session time zone (UTC, profiles.yml); text without one is read as UTC. It only knows
+        upper-case `T` and `Z`, hence upper().
+    -#}
+    case
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
+            then try_cast(upper({{ csw_parse_text(column) }}) as timestamp)
+    end
+{%- endmacro -%}
+
+
 {%- macro csw_parse_boolean(column) -%}
     {{ adapter.dispatch('csw_parse_boolean', 'customer_success_warehouse')(column) }}
 {%- endmacro -%}
