@@ -188,3 +188,30 @@
     {%- set found = run_query('select count(*) from glob(' ~ csw_quote_literal(path) ~ ')') -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {% endmacro %}
+
+
+{#-
+    Spark: `csw build --target spark` first exports the raw directory to one Parquet file per raw
+    table (csw.engines.raw_export: the same checks, columns and row numbers as the DuckDB loader)
+    under var `spark_raw_export_dir` (default `<CSW_SPARK_DIR>/raw`); this registers each file as
+    the view `raw.<identifier>` (`select * from parquet.<path>`).
+-#}
+{% macro spark__load_raw_sources() %}
+    {%- set export_dir = var('spark_raw_export_dir', env_var('CSW_SPARK_DIR', 'spark') ~ '/raw')
+        | string -%}
+    {%- set tables = csw_declared_raw_tables() -%}
+    {%- for schema in tables | map(attribute='schema') | unique -%}
+        {%- do run_query('create database if not exists ' ~ csw_quote_identifier(schema)) -%}
+    {%- endfor -%}
+    {%- for t in tables -%}
+        {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
+            ~ csw_quote_identifier(t.identifier) -%}
+        {%- set path = export_dir.rstrip('/') ~ '/' ~ t.identifier ~ '.parquet' -%}
+        {%- do run_query('drop table if exists ' ~ target_relation) -%}
+        {%- do run_query('create or replace view ' ~ target_relation
+            ~ ' as select * from parquet.' ~ csw_quote_identifier(path)) -%}
+        {%- do log('Registered raw export ' ~ path ~ ' as ' ~ t.schema ~ '.' ~ t.identifier,
+            info=true) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{% endmacro %}

@@ -35,6 +35,24 @@
     end as {{ data_type }})
 {%- endmacro -%}
 
+{%- macro postgres__csw_parse_integer(column, data_type) -%}
+    {#- No try_cast: digits are checked by regex, the range through numeric (out of range -> NULL). -#}
+    case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]+') }}
+            and cast({{ csw_parse_text(column) }} as numeric)
+            between {{ csw_integer_bounds(data_type)[0] }} and {{ csw_integer_bounds(data_type)[1] }}
+            then cast({{ csw_parse_text(column) }} as {{ data_type }})
+    end
+{%- endmacro -%}
+
+{#- [min, max] of an integer type (integer or bigint), as text. -#}
+{%- macro csw_integer_bounds(data_type) -%}
+    {%- if data_type | lower == 'bigint' -%}
+        {{ return(['-9223372036854775808', '9223372036854775807']) }}
+    {%- endif -%}
+    {{ return(['-2147483648', '2147483647']) }}
+{%- endmacro -%}
+
 {%- macro duckdb__csw_parse_integer(column, data_type) -%}
     try_cast(case
         when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]+') }}
@@ -78,6 +96,29 @@
     end as date)
 {%- endmacro -%}
 
+{%- macro postgres__csw_parse_date(column) -%}
+    {#- No try_cast: shape and calendar are checked first, so the cast never errors. -#}
+    case
+        when {{ csw_regex_full_match(csw_parse_text(column), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+            and {{ csw_pg_is_calendar_date(csw_parse_text(column)) }}
+            then cast({{ csw_parse_text(column) }} as date)
+    end
+{%- endmacro -%}
+
+{#-
+    Postgres: true when the first 10 characters of `text` (YYYY-MM-DD) are a real calendar date
+    (year 0001-9999, month 01-12, day within the month); false or NULL otherwise. Evaluated only
+    after the shape check, inside a CASE, so its own casts only see digits.
+-#}
+{%- macro csw_pg_is_calendar_date(text) -%}
+    (
+        substr({{ text }}, 1, 10) ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
+        and substr({{ text }}, 1, 4) <> '0000'
+        and cast(substr({{ text }}, 9, 2) as integer) <= extract(day from
+            cast(substr({{ text }}, 1, 7) || '-01' as date) + interval '1 month' - interval '1 day')
+    )
+{%- endmacro -%}
+
 {%- macro duckdb__csw_parse_date(column) -%}
     {#- GLOB with [0-9] classes is exactly the regex [0-9]{4}-[0-9]{2}-[0-9]{2}, at a fraction of the cost. -#}
     try_cast(case
@@ -115,6 +156,26 @@
     end as timestamp with time zone) at time zone 'UTC')
 {%- endmacro -%}
 
+{%- macro postgres__csw_parse_timestamp(column) -%}
+    {#-
+        No try_cast: shape, calendar date and clock time are checked first. Text with an offset
+        goes through timestamptz and is shown in UTC; text without one is read as UTC directly
+        (a cast to timestamp), whatever the session time zone.
+    -#}
+    case
+        when not {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
+            then null
+        when not {{ csw_pg_is_calendar_date(csw_parse_text(column)) }}
+            then null
+        when not coalesce(substr({{ csw_parse_text(column) }}, 11)
+            ~ '^([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?.*)?$', false)
+            then null
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern(true)) }}
+            then cast({{ csw_parse_text(column) }} as timestamp with time zone) at time zone 'UTC'
+        else cast({{ csw_parse_text(column) }} as timestamp)
+    end
+{%- endmacro -%}
+
 {%- macro duckdb__csw_parse_timestamp(column) -%}
     {#-
         DuckDB's cast to TIMESTAMP ignores an offset, so text with an offset goes through
@@ -134,6 +195,19 @@
         when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern(true)) }}
             then timezone('UTC', try_cast({{ csw_parse_text(column) }} as timestamptz))
         else try_cast({{ csw_parse_text(column) }} as timestamp)
+    end
+{%- endmacro -%}
+
+
+{%- macro spark__csw_parse_timestamp(column) -%}
+    {#-
+        Spark's cast to timestamp honours an offset (Z, +hh, +hhmm, +hh:mm) and converts to the
+        session time zone (UTC, profiles.yml); text without one is read as UTC. It only knows
+        upper-case `T` and `Z`, hence upper().
+    -#}
+    case
+        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
+            then try_cast(upper({{ csw_parse_text(column) }}) as timestamp)
     end
 {%- endmacro -%}
 

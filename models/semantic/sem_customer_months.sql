@@ -78,7 +78,7 @@ referenced_months as (
 select
     referenced_months.customer_id
     || '|'
-    || cast(referenced_months.month_start_date as varchar) as customer_month,
+    || {{ dbt.cast('referenced_months.month_start_date', 'varchar') }} as customer_month,
     referenced_months.customer_id,
     referenced_months.month_start_date as month,  -- noqa: RF04
     coalesce(this_month.segment, previous_month.segment, customers.segment) as segment,

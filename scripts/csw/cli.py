@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -159,16 +160,32 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         f"[bold]csw build[/] raw={raw_dir} target={args.target}"
         + (f" db={args.db}" if args.target == "dev" else "")
     )
+    env = dbt_environment(raw_dir, args.db, args.target)
+    if args.target == "postgres":
+        from csw.engines import postgres
+
+        try:
+            postgres.load_raw(raw_dir, os.environ, log=lambda line: console.print(line, highlight=False))
+        except Exception as exc:  # missing driver, bad raw file, server down: one clear line
+            console.print(f"[red]csw build: loading raw into Postgres failed: {exc}[/]", highlight=False)
+            return 2
+    if args.target == "spark":
+        from csw.engines.spark import prepare_spark
+
+        spark_env = prepare_spark(raw_dir, console)
+        if spark_env is None:
+            return 2
+        env.update(spark_env)
     result = run_dbt(
         dbt_args,
-        env=dbt_environment(raw_dir, args.db, args.target),
+        env=env,
         console=console,
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
     from csw.freshness import check_build_freshness
 
-    freshness_rc = check_build_freshness(args, dbt_environment(raw_dir, args.db, args.target), console, result)
+    freshness_rc = check_build_freshness(args, env, console, result)
     rc = 1 if not result.success or freshness_rc else 0
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)

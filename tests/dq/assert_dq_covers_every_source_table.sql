@@ -25,8 +25,8 @@ declared as (
     {%- else %}
 
     select
-        cast(null as varchar) as source_name,
-        cast(null as varchar) as table_name
+        {{ dbt.cast('null', 'varchar') }} as source_name,
+        {{ dbt.cast('null', 'varchar') }} as table_name
     where 1 = 0
     {%- endfor %}
 

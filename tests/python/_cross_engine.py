@@ -5,8 +5,9 @@ shared dataset (`cross_engine_raw` in conftest.py) on its engine, reads the mart
 below into DataFrames of Python objects (Decimal, date, int, bool, str) and compares
 them with the DuckDB build of the same data (`cross_engine_duckdb` in conftest.py)
 through `compare_marts`. Values are compared in one canonical text form
-(`_warehouse.canonical_frame`), so Decimal('12.50') from one driver equals
-Decimal('12.5000') from another only when their cents agree.
+(`_warehouse.canonical_frame` with `exact=True`): every digit counts, so
+Decimal('12.50') from one driver equals Decimal('12.5000') from another, and
+a ratio of decimal(9, 4) must agree to its last digit.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def compare_marts(reference: dict[str, pd.DataFrame], other: dict[str, pd.DataFr
         if len(reference[mart]) == 0:
             problems.append(f"{mart}: the DuckDB build has no rows (nothing to compare)")
             continue
-        diffs = diff_frames(other[mart], reference[mart], keys, values)
+        diffs = diff_frames(other[mart], reference[mart], keys, values, exact=True)
         problems += [
             f"{mart}: {line}".replace("_mart", f"_{engine}").replace("_truth", "_duckdb")
             .replace("mart=", f"{engine}=").replace("truth=", "duckdb=")

@@ -50,13 +50,22 @@ def generate_and_build(workdir: Path, accounts: int, months: int, seed: int,
     return Warehouse(raw_dir=raw_dir, db_path=db_path)
 
 
-def _canonical(value) -> str:
-    """One text form per value so marts (typed) and truth (CSV text) compare exactly."""
+def _canonical(value, exact: bool = False) -> str:
+    """One text form per value so marts (typed) and truth (CSV text) compare exactly.
+
+    Truth files write money with 2 decimals, so by default a Decimal with 2 or more
+    decimals is shown with 2. `exact=True` (engine vs engine) keeps every digit and
+    drops only trailing zeros: Decimal('0.123450') == Decimal('0.12345') but != 0.12.
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
+        if exact:
+            text = f"{value:f}"
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+            return "0" if text == "-0" else text
         return f"{value:.2f}" if value.as_tuple().exponent <= -2 else str(value)
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -68,17 +77,20 @@ def _canonical(value) -> str:
     return text
 
 
-def canonical_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    out = pd.DataFrame({col: [_canonical(v) for v in frame[col].tolist()] for col in columns})
+def canonical_frame(frame: pd.DataFrame, columns: list[str], exact: bool = False) -> pd.DataFrame:
+    out = pd.DataFrame({col: [_canonical(v, exact) for v in frame[col].tolist()] for col in columns})
     return out.sort_values(columns).reset_index(drop=True)
 
 
 def diff_frames(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str], values: list[str],
-                limit: int = 15) -> list[str]:
-    """Row-by-row differences, keyed; a readable line per mismatch (the first `limit`)."""
+                limit: int = 15, exact: bool = False) -> list[str]:
+    """Row-by-row differences, keyed; a readable line per mismatch (the first `limit`).
+
+    `exact`: compare decimals with all their digits (see `_canonical`).
+    """
     cols = keys + values
-    a = canonical_frame(actual, cols)
-    e = canonical_frame(expected, cols)
+    a = canonical_frame(actual, cols, exact)
+    e = canonical_frame(expected, cols, exact)
     merged = a.merge(e, on=keys, how="outer", suffixes=("_mart", "_truth"), indicator=True)
     problems: list[str] = []
     for record in merged.to_dict("records"):

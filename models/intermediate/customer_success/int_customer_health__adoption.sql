@@ -93,44 +93,37 @@ joined as (
 
 ),
 
-utilization as (
-
-    select
-        customer_id,
-        month,
-        licensed_seats,
-        case
-            when has_usage_data
-                then cast(active_user_days as {{ dbt.type_float() }}) / days_in_window
-        end as avg_daily_active_users,
-        case
-            when has_usage_data and licensed_seats > 0
-                then
-                    cast(active_user_days as {{ dbt.type_float() }})
-                    / days_in_window / licensed_seats
-        end as seat_utilization
-    from joined
-
-),
-
 final as (
 
+    -- Exact rationals rounded half away from zero by integer arithmetic (csw_ratio), the
+    -- same on every engine: utilization = active user days / (days * licensed seats).
     select
         customer_id,
         month,
-        cast({{ csw_cs_round('avg_daily_active_users', 2) }} as decimal(18, 2))
-            as avg_daily_active_users,
-        cast(licensed_seats as decimal(18, 2)) as licensed_seats,
-        cast({{ csw_cs_round('seat_utilization', 4) }} as decimal(9, 4)) as seat_utilization,
         cast(
             case
-                when seat_utilization is null then null
-                when seat_utilization >= 0.8 then 100
-                else {{ csw_cs_round('125 * seat_utilization', 1) }}
+                when has_usage_data then {{ csw_ratio('active_user_days', 'days_in_window', 2) }}
+            end
+            as decimal(18, 2)
+        ) as avg_daily_active_users,
+        cast(licensed_seats as decimal(18, 2)) as licensed_seats,
+        cast(
+            case
+                when has_usage_data and licensed_seats > 0
+                    then {{ csw_ratio('active_user_days', 'days_in_window * licensed_seats', 4) }}
+            end
+            as decimal(9, 4)
+        ) as seat_utilization,
+        cast(
+            case
+                when not has_usage_data or coalesce(licensed_seats, 0) <= 0 then null
+                -- utilization >= 0.8, i.e. 5 * active user days >= 4 * days * seats
+                when 5 * active_user_days >= 4 * days_in_window * licensed_seats then 100
+                else {{ csw_ratio('125 * active_user_days', 'days_in_window * licensed_seats', 1) }}
             end
             as decimal(4, 1)
         ) as adoption_score
-    from utilization
+    from joined
 
 )
 

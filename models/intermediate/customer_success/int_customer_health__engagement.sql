@@ -23,7 +23,7 @@ final as (
                 when days_since_last_touch is null then 0
                 when days_since_last_touch <= 14 then 100
                 when days_since_last_touch >= 90 then 0
-                else {{ csw_cs_round('100.0 * (90 - days_since_last_touch) / 76', 1) }}
+                else {{ csw_ratio('100 * (90 - days_since_last_touch)', '76', 1) }}
             end
             as decimal(4, 1)
         ) as engagement_score

@@ -70,12 +70,9 @@ joined as (
         customer_months.month,
         customer_months.mrr_usd,
         customer_months.mrr_usd_3m_ago,
-        case
-            when customer_months.mrr_usd_3m_ago > 0
-                then
-                    cast(customer_months.mrr_usd as {{ dbt.type_float() }})
-                    / cast(customer_months.mrr_usd_3m_ago as {{ dbt.type_float() }})
-        end as mrr_trend_ratio,
+        -- MRR in integer cents: the trend is an exact rational mrr / mrr_3m_ago
+        {{ csw_scaled_int('customer_months.mrr_usd', 2) }} as mrr_cents,
+        {{ csw_scaled_int('customer_months.mrr_usd_3m_ago', 2) }} as mrr_3m_ago_cents,
         coalesce(failed_payments_in_window.failed_payments_90d, 0) as failed_payments_90d
     from customer_months
     left join failed_payments_in_window
@@ -87,19 +84,22 @@ joined as (
 
 trend_scores as (
 
+    -- ratio r = mrr_cents / mrr_3m_ago_cents; trend score 100 when r >= 1 (or no base),
+    -- 0 when r <= 0.5, else 100 - 200 * (1 - r) = (200 * mrr - 100 * base) / base; the
+    -- financial score's numerator over the base subtracts 25 per failed payment.
     select
         *,
-        case
-            when mrr_trend_ratio is null or mrr_trend_ratio >= 1 then 100.0
-            when mrr_trend_ratio <= 0.5 then 0.0
-            else 100.0 - 200.0 * (1 - mrr_trend_ratio)
-        end as trend_score
+        coalesce(mrr_3m_ago_cents, 0) > 0 and mrr_cents is not null as has_trend,
+        200 * mrr_cents - 100 * mrr_3m_ago_cents
+        - 25 * failed_payments_90d * mrr_3m_ago_cents as scored_numerator
     from joined
 
 ),
 
 final as (
 
+    -- Exact rationals rounded half away from zero by integer arithmetic (csw_ratio),
+    -- the same on every engine.
     select
         customer_id,
         month,
@@ -107,16 +107,25 @@ final as (
         mrr_usd_3m_ago,
         cast(
             case
-                when mrr_trend_ratio is not null
-                    then {{ csw_cs_round('100 * (mrr_trend_ratio - 1)', 1) }}
+                when has_trend
+                    then {{ csw_ratio(
+                        '100 * (mrr_cents - mrr_3m_ago_cents)', 'mrr_3m_ago_cents', 1
+                    ) }}
             end
             as decimal(9, 1)
         ) as mrr_change_pct_3m,
         cast(failed_payments_90d as integer) as failed_payments_90d,
         cast(
             case
-                when trend_score - 25 * failed_payments_90d < 0 then 0
-                else {{ csw_cs_round('trend_score - 25 * failed_payments_90d', 1) }}
+                when not has_trend or mrr_cents >= mrr_3m_ago_cents
+                    then
+                        case
+                            when failed_payments_90d >= 4 then 0
+                            else 100 - 25 * failed_payments_90d
+                        end
+                when 2 * mrr_cents <= mrr_3m_ago_cents then 0
+                when scored_numerator < 0 then 0
+                else {{ csw_ratio('scored_numerator', 'mrr_3m_ago_cents', 1) }}
             end
             as decimal(4, 1)
         ) as financial_score

@@ -103,27 +103,11 @@ joined as (
 
 ),
 
-raw_scores as (
-
-    select
-        *,
-        case
-            when tickets_90d = 0 then 100.0
-            else
-                100.0
-                - 40.0 * escalations_90d / tickets_90d
-                - 30.0 * sla_breaches_90d / tickets_90d
-                - case
-                    when csat_good_90d + csat_bad_90d = 0 then 0.0
-                    else 30.0 * csat_bad_90d / (csat_good_90d + csat_bad_90d)
-                end
-        end as raw_support_score
-    from joined
-
-),
-
 final as (
 
+    -- support score = 100 - 40 * escalations / tickets - 30 * breaches / tickets
+    --                 - 30 * bad / (good + bad) (0 without CSAT), an exact rational over
+    -- tickets * (good + bad), rounded half away from zero by integer arithmetic (csw_ratio).
     select
         customer_id,
         month,
@@ -132,8 +116,21 @@ final as (
         cast(sla_breaches_90d as integer) as support_sla_breaches_90d,
         cast(csat_good_90d as integer) as support_csat_good_90d,
         cast(csat_bad_90d as integer) as support_csat_bad_90d,
-        cast({{ csw_cs_round('raw_support_score', 1) }} as decimal(4, 1)) as support_score
-    from raw_scores
+        cast(
+            case
+                when tickets_90d = 0 then 100
+                when csat_good_90d + csat_bad_90d = 0
+                    then {{ csw_ratio(
+                        '100 * tickets_90d - 40 * escalations_90d - 30 * sla_breaches_90d',
+                        'tickets_90d', 1) }}
+                else {{ csw_ratio(
+                    '(100 * tickets_90d - 40 * escalations_90d - 30 * sla_breaches_90d)'
+                    ~ ' * (csat_good_90d + csat_bad_90d) - 30 * csat_bad_90d * tickets_90d',
+                    'tickets_90d * (csat_good_90d + csat_bad_90d)', 1) }}
+            end
+            as decimal(4, 1)
+        ) as support_score
+    from joined
 
 )
 

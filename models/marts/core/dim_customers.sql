@@ -430,13 +430,14 @@ final as (
         classified.lifecycle_stage,
         {{ csw_cents_to_decimal('classified.current_mrr_cents') }} as current_mrr_usd,
         {{ csw_cents_to_decimal('classified.realized_ltv_cents') }} as realized_ltv_usd,
-        case
+        -- the outer cast keeps decimal(18, 2) on Postgres (a CASE with an implicit NULL drops the scale)
+        cast(case
             when classified.current_mrr_cents > 0 and segment_churn_rates.avg_logo_churn_rate_e6 > 0
                 then {{ csw_cents_to_decimal(csw_div_round_half_up(
                     'cast(classified.current_mrr_cents as decimal(38, 0)) * ' ~ gross_margin_e4 ~ ' * 100',
                     'segment_churn_rates.avg_logo_churn_rate_e6'
                 )) }}
-        end as predicted_ltv_usd,
+        end as decimal(18, 2)) as predicted_ltv_usd,
         coalesce(customer_nps.nps_responses, 0) as nps_responses_180d,
         customer_nps.nps_180d,
         classified.country_code,

@@ -169,7 +169,7 @@ final as (
 
     select
         cast(month as date) as month,  -- noqa: RF04
-        cast(segment as varchar) as segment,
+        {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
         cast(

@@ -32,7 +32,7 @@ band_counts as (
 final as (
 
     select
-        cast(health_bands.health_band as varchar) as health_band,
+        {{ dbt.cast('health_bands.health_band', 'varchar') }} as health_band,
         cast(health_bands.band_order as integer) as band_order,
         cast(health_bands.min_score as integer) as band_min_score,
         cast(coalesce(band_counts.snapshots, 0) as integer) as snapshots,

@@ -139,7 +139,7 @@ final as (
 
     select
         cast(month as date) as month,  -- noqa: RF04
-        cast(segment as varchar) as segment,
+        {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(responses as integer) as responses,
         cast(promoters as integer) as promoters,
         cast(passives as integer) as passives,

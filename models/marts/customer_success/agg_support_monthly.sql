@@ -33,7 +33,7 @@ monthly as (
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
         cast(month as date) as month,  -- noqa: RF04
         cast(tickets as integer) as tickets,
         cast(escalations as integer) as escalations,

@@ -45,7 +45,7 @@ final as (
 
     select
         cast(month as date) as month,  -- noqa: RF04
-        cast(segment as varchar) as segment,
+        {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(customers as integer) as customers,
         cast(under_served_customers as integer) as under_served_customers,
         cast(

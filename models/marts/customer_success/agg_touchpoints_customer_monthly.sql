@@ -12,11 +12,11 @@ touch_months as (
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
         cast(month as date) as month,  -- noqa: RF04
         cast(snapshot_date as date) as snapshot_date,
-        cast(segment as varchar) as segment,
-        cast(expected_touch_model as varchar) as expected_touch_model,
+        {{ dbt.cast('segment', 'varchar') }} as segment,
+        {{ dbt.cast('expected_touch_model', 'varchar') }} as expected_touch_model,
         cast(high_touches as integer) as high_touches,
         cast(low_touches as integer) as low_touches,
         cast(tech_touches as integer) as tech_touches,

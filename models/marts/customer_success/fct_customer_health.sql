@@ -109,13 +109,13 @@ with_change as (
 final as (
 
     select
-        cast(customer_id as varchar) as customer_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
         cast(month as date) as month,  -- noqa: RF04
         cast(snapshot_date as date) as snapshot_date,
-        cast(segment as varchar) as segment,
+        {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(mrr_usd as decimal(18, 2)) as mrr_usd,
         cast(health_score as decimal(4, 1)) as health_score,
-        cast(health_band as varchar) as health_band,
+        {{ dbt.cast('health_band', 'varchar') }} as health_band,
         cast(health_score_change as decimal(4, 1)) as health_score_change,
         cast(coverage_pct as decimal(4, 1)) as coverage_pct,
 

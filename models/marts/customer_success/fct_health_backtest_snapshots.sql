@@ -60,13 +60,13 @@ first_churn_in_window as (
 final as (
 
     select
-        cast(complete_snapshots.customer_id as varchar) as customer_id,
+        {{ dbt.cast('complete_snapshots.customer_id', 'varchar') }} as customer_id,
         cast(complete_snapshots.month as date) as month,  -- noqa: RF04
         cast(complete_snapshots.snapshot_date as date) as snapshot_date,
         cast(complete_snapshots.outcome_window_end_date as date) as outcome_window_end_date,
-        cast(complete_snapshots.segment as varchar) as segment,
+        {{ dbt.cast('complete_snapshots.segment', 'varchar') }} as segment,
         cast(complete_snapshots.health_score as decimal(4, 1)) as health_score,
-        cast(complete_snapshots.health_band as varchar) as health_band,
+        {{ dbt.cast('complete_snapshots.health_band', 'varchar') }} as health_band,
         cast(complete_snapshots.coverage_pct as decimal(4, 1)) as coverage_pct,
         cast(first_churn_in_window.churn_date is not null as boolean) as churned_within_90d,
         cast(first_churn_in_window.churn_date as date) as churn_date

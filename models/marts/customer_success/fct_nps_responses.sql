@@ -12,14 +12,14 @@ responses as (
 final as (
 
     select
-        cast(response_id as varchar) as response_id,
-        cast(survey_id as varchar) as survey_id,
-        cast(customer_id as varchar) as customer_id,
+        {{ dbt.cast('response_id', 'varchar') }} as response_id,
+        {{ dbt.cast('survey_id', 'varchar') }} as survey_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
         cast(submitted_at as {{ dbt.type_timestamp() }}) as submitted_at,
         cast(submitted_month as date) as submitted_month,
         cast(score as integer) as score,
-        cast(nps_category as varchar) as nps_category,
-        cast(attribution_method as varchar) as attribution_method
+        {{ dbt.cast('nps_category', 'varchar') }} as nps_category,
+        {{ dbt.cast('attribution_method', 'varchar') }} as attribution_method
     from responses
     where survey_type = 'nps'
 

@@ -12,12 +12,12 @@ tickets as (
 final as (
 
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(customer_id as varchar) as customer_id,
-        cast(organization_id as varchar) as organization_id,
-        cast(priority as varchar) as priority,
-        cast(channel as varchar) as channel,
-        cast(status as varchar) as status,
+        {{ dbt.cast('ticket_id', 'varchar') }} as ticket_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
+        {{ dbt.cast('organization_id', 'varchar') }} as organization_id,
+        {{ dbt.cast('priority', 'varchar') }} as priority,
+        {{ dbt.cast('channel', 'varchar') }} as channel,
+        {{ dbt.cast('status', 'varchar') }} as status,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(first_reply_at as {{ dbt.type_timestamp() }}) as first_reply_at,
         cast(first_reply_minutes as integer) as first_reply_minutes,
@@ -34,7 +34,7 @@ final as (
         cast(breached_first_reply_sla as boolean) as breached_first_reply_sla,
         cast(breached_resolution_sla as boolean) as breached_resolution_sla,
         cast(reopen_count as integer) as reopen_count,
-        cast(csat_score as varchar) as csat_score,
+        {{ dbt.cast('csat_score', 'varchar') }} as csat_score,
         cast(csat_rated_at as {{ dbt.type_timestamp() }}) as csat_rated_at
     from tickets
 

@@ -12,13 +12,13 @@ touchpoints as (
 final as (
 
     select
-        cast(activity_id as varchar) as activity_id,
-        cast(customer_id as varchar) as customer_id,
+        {{ dbt.cast('activity_id', 'varchar') }} as activity_id,
+        {{ dbt.cast('customer_id', 'varchar') }} as customer_id,
         cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
-        cast(activity_type as varchar) as activity_type,
-        cast(touch_model as varchar) as touch_model,
-        cast(user_id as varchar) as user_id,
-        cast(contact_id as varchar) as contact_id,
+        {{ dbt.cast('activity_type', 'varchar') }} as activity_type,
+        {{ dbt.cast('touch_model', 'varchar') }} as touch_model,
+        {{ dbt.cast('user_id', 'varchar') }} as user_id,
+        {{ dbt.cast('contact_id', 'varchar') }} as contact_id,
         cast(is_automated as boolean) as is_automated
     from touchpoints
 

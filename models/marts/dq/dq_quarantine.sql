@@ -33,13 +33,13 @@ unioned as (
 final as (
 
     select
-        cast(source_name as varchar) as source_name,
-        cast(table_name as varchar) as table_name,
-        cast(record_key as varchar) as record_key,
-        cast(reason as varchar) as reason,
-        cast(source_file as varchar) as source_file,
+        {{ dbt.cast('source_name', 'varchar') }} as source_name,
+        {{ dbt.cast('table_name', 'varchar') }} as table_name,
+        {{ dbt.cast('record_key', 'varchar') }} as record_key,
+        {{ dbt.cast('reason', 'varchar') }} as reason,
+        {{ dbt.cast('source_file', 'varchar') }} as source_file,
         cast(source_row_number as bigint) as source_row_number,
-        cast(loaded_at_raw as varchar) as loaded_at_raw
+        {{ dbt.cast('loaded_at_raw', 'varchar') }} as loaded_at_raw
     from unioned
 
 )

@@ -32,8 +32,8 @@ counted as (
 final as (
 
     select
-        cast(source_name as varchar) as source_name,
-        cast(table_name as varchar) as table_name,
+        {{ dbt.cast('source_name', 'varchar') }} as source_name,
+        {{ dbt.cast('table_name', 'varchar') }} as table_name,
         cast(raw_rows as bigint) as raw_rows,
         cast(coalesce(staged_rows, 0) as bigint) as staged_rows,
         cast(coalesce(quarantined_rows, 0) as bigint) as quarantined_rows,
