@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -326,12 +327,21 @@ def _internal_main(argv: list[str] | None = None) -> int:
     naive.add_argument("--db", type=Path, required=True)
     naive.add_argument("--compiled-dir", type=Path, required=True)
     naive.add_argument("--result", type=Path, required=True)
+    append = sub.add_parser("append")
+    append.add_argument("--raw-dir", type=Path, required=True)
+    append.add_argument("--out", type=Path, required=True)
+    append.add_argument("--result", type=Path, required=True)
     sums = sub.add_parser("checksums")
     sums.add_argument("--db", type=Path, required=True)
     sums.add_argument("--result", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.step == "floor":
         floor_step(args.raw_dir, args.db, args.out_dir, args.result)
+    elif args.step == "append":
+        append_day = _append_day()
+        if append_day is None:
+            raise BenchError("append_day not available")
+        args.result.write_text(json.dumps(append_day(args.raw_dir, out_dir=args.out, seed=0), default=str))
     elif args.step == "naive":
         naive_step(args.db, args.compiled_dir, args.result)
     else:
@@ -536,15 +546,23 @@ def _incremental(cached_raw: Path, build_raw: Path, db_path: Path, work: Path, a
     """One more day at the same raw path, built over the full build's database without
     --full-refresh (a daily run); then, up to ``verify_max_accounts``, a full refresh of the same
     raw data on a fresh database and a mart-by-mart comparison."""
-    append_day = _append_day()
-    if append_day is None:
+    if importlib.util.find_spec("csw.generator.increment") is None:
         console.print("  increment [yellow]skipped: append_day not available "
                       "(csw.generator.increment, branch incr, not merged)[/]", highlight=False)
         return {"status": "skipped", "reason": "append_day not available (csw.generator.increment missing)"}
     next_raw = work / "raw_next"
     with console.status("increment: append one day of raw data (to a copy of the dataset)"):
         # A real copy: append_day appends to the files, and work/raw holds links to the cache.
-        summary = append_day(cached_raw, out_dir=next_raw, seed=0)
+        # In a subprocess: a child's peak RSS starts from this process's, which must stay small.
+        summary_path = work / "append_day.json"
+        appended = run_step(
+            _python("-m", "csw.bench", "append", "--raw-dir", str(cached_raw), "--out", str(next_raw),
+                    "--result", str(summary_path)),
+            work / "logs" / "append_day.log",
+        )
+    if appended.rc != 0:
+        raise BenchError(f"append_day failed (rc={appended.rc}), see {appended.log}")
+    summary = json.loads(summary_path.read_text())
     build_raw.rename(work / "raw_full")
     next_raw.rename(build_raw)
     with console.status("incremental build: csw build over the full build's database"):
@@ -761,13 +779,24 @@ def _machine(loadavg_start: list[float]) -> dict[str, Any]:
                 mem_kib = int(line.split()[1])
     except OSError:
         pass
-    import duckdb
-
-    from dbt.version import __version__ as dbt_version
+    from importlib.metadata import version  # no import of duckdb or dbt: this process stays small
 
     return {"cpus": os.cpu_count(), "mem_total_gib": round(mem_kib / 1024**2, 1),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "dbt_core": dbt_version,
+            "python": platform.python_version(), "duckdb": version("duckdb"), "dbt_core": version("dbt-core"),
+            "bench_process_peak_rss_bytes": _own_peak_rss(),
             "loadavg_start": loadavg_start, "loadavg_end": list(os.getloadavg())}
+
+
+def _own_peak_rss() -> int | None:
+    """This process's peak RSS (VmHWM). A child's ru_maxrss can start from it (fork/exec), so it is
+    the floor under every peak RSS measured here; kept small on purpose."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def _git_commit() -> str:
