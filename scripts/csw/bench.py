@@ -114,8 +114,8 @@ def _fmt_s(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     if seconds >= 90:
-        minutes, rest = divmod(seconds, 60)
-        return f"{int(minutes)} min {rest:.0f} s"
+        minutes, rest = divmod(int(round(seconds)), 60)
+        return f"{minutes} min {rest} s"
     return f"{seconds:.1f} s"
 
 
