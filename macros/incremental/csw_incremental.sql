@@ -68,7 +68,7 @@
 {%- macro default__csw_raw_row_hash(raw_columns) -%}
     md5(
         {%- for column in raw_columns %}
-        coalesce('"' || replace({{ column }}, '"', '""') || '"', 'null'){{ " || ','" if not loop.last }}
+        coalesce('"' || replace({{ column }}, '"', '""') || '"', 'null'){{ " || ',' ||" if not loop.last }}
         {%- endfor %}
     )
 {%- endmacro -%}
