@@ -17,13 +17,16 @@
          whose file is missing gets an empty raw table and a log line saying its input is missing.
 
     Skipped for commands that only render SQL (compile, show, docs generate, ls, parse). Set var
-    `csw_skip_raw_load: true` to reuse the raw tables already in the database.
+    `csw_skip_raw_load: true` (or env var CSW_SKIP_RAW_LOAD=1, which leaves dbt's partial parse
+    intact) to reuse the raw tables already in the database; `csw build` does that for the source
+    freshness run that follows a build whose raw load succeeded.
 -#}
 {% macro load_raw_sources() %}
     {#- Commands that only render SQL or read the manifest do not (re)load raw files. -#}
     {%- set non_loading_commands = ['parse', 'list', 'ls', 'compile', 'show', 'generate', 'serve'] -%}
     {%- if execute and flags.WHICH not in non_loading_commands
-        and not var('csw_skip_raw_load', false) -%}
+        and not var('csw_skip_raw_load', false)
+        and env_var('CSW_SKIP_RAW_LOAD', '') | lower not in ['1', 'true'] -%}
         {{ return(adapter.dispatch('load_raw_sources', 'customer_success_warehouse')()) }}
     {%- endif -%}
     {{ return('') }}

@@ -2,9 +2,9 @@
 
 The build's ``on-run-start`` hook loads the raw tables; freshness runs as its own
 dbt invocation right after the build, with the same target, target path and vars
-(so partial parsing is reused). dbt runs project hooks for ``source freshness`` too,
-so the loader reloads the same raw directory first: freshness always looks at loaded
-raw tables, even when the build failed after loading.
+(so partial parsing is reused). dbt runs project hooks for ``source freshness`` too;
+when the build ran nodes (so its raw load succeeded) the loader is told to reuse the
+raw tables just loaded (``CSW_SKIP_RAW_LOAD=1``) instead of reading every file again.
 
 dbt compares ``max(_loaded_at)`` with the database's current time, so historical data
 (the bundled demo ends 2026-06-30) is always stale. How a stale source counts is the
@@ -217,6 +217,9 @@ def check_build_freshness(args, env: dict[str, str], console: Console,
         console.print("source freshness skipped: the build ran no node", highlight=False)
         return 0
     as_of = args.as_of.isoformat() if args.as_of is not None else None
+    if build is not None and build.nodes:
+        # the build's on-run-start loaded raw: do not read every raw file a second time
+        env = {**env, "CSW_SKIP_RAW_LOAD": "1"}
     report = run_source_freshness(args.target, as_of, env)
     print_freshness(console, report, mode)
     return exit_code(report, mode)
