@@ -47,6 +47,11 @@ referenced_months as (
     union
     select
         customer_id,
+        month as month_start_date
+    from {{ ref('fct_mrr_customer_changes') }}
+    union
+    select
+        customer_id,
         churn_month as month_start_date
     from {{ ref('fct_churn_events') }}
     union
