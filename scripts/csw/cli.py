@@ -151,6 +151,12 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if args.target != "dev":
         dbt_args += ["--target-path", f"target_{args.target}"]
     if args.as_of is not None:
+        from csw.as_of import as_of_problem
+
+        problem = as_of_problem(raw_dir, args.as_of)
+        if problem:
+            console.print(f"[red]csw build: {problem}[/]", highlight=False)
+            return 2
         dbt_args += ["--vars", json.dumps({"as_of_date": args.as_of.isoformat()})]
     if args.select:
         dbt_args += ["--select", *args.select]
