@@ -82,9 +82,8 @@ base_restated as (
         cast({{ dbt.dateadd('month', 12, 'currency_months.month_start_date') }} as date)
             as month_start_date,
         sum(
-            {{ csw_div_round_half_up(
-                'cast(currency_months.local_mrr_cents as decimal(38, 0)) * fx_rates.usd_per_unit_e8',
-                '100000000'
+            {{ csw_local_cents_to_usd(
+                'currency_months.local_mrr_cents', 'fx_rates.usd_per_unit_e8'
             ) }}
         ) as base_restated_cents
 
