@@ -49,11 +49,6 @@ RULES = (
 
 # (rule, model name) -> why it is accepted. Keep this short and justified.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("reads_mart", "int_customer_months__cs_snapshot"): (
-        "the customer-success snapshot spine must agree row for row with the tested, "
-        "contract-enforced fct_mrr (segment, seats); moving segment assignment into an "
-        "intermediate model both read is a follow-up"
-    ),
     # Orphan quarantine (DECISIONS.md, "Orphans are quarantined, not dropped"): a row whose
     # parent is not staged gets reason orphan:<fk> in its base table, so these two base
     # models read the parent's staged keys. A referential check, not a transformation chain.
