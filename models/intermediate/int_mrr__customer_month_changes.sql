@@ -34,13 +34,14 @@ movements as (
 pivoted as (
 
     select
-        customer_id,
-        month_start_date,
         {% for movement_type in movement_types -%}
-        cast(sum(
+        sum(
             case when movement_type = '{{ movement_type }}' then mrr_change_cents else 0 end
-        ) as bigint) as {{ movement_type }}_cents{{ ',' if not loop.last }}
-        {% endfor %}
+        ) as {{ movement_type }}_cents,
+        {% endfor -%}
+        customer_id,
+        month_start_date
+
     from movements
     group by
         customer_id,
@@ -56,7 +57,7 @@ joined as (
         customer_months.bridge_segment,
         customer_months.prev_mrr_usd_cents as starting_mrr_cents,
         {% for movement_type in movement_types -%}
-        coalesce(pivoted.{{ movement_type }}_cents, 0) as {{ movement_type }}_cents,
+        cast(coalesce(pivoted.{{ movement_type }}_cents, 0) as bigint) as {{ movement_type }}_cents,
         {% endfor -%}
         customer_months.mrr_usd_cents as ending_mrr_cents
 

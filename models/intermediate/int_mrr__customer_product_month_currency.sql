@@ -175,8 +175,10 @@ final as (
         prev_counted_segments,
         prev_local_mrr_cents,
         prev_quantity,
-        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'prev_usd_per_unit_e8') }} as prev_usd_mrr_cents,
-        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'usd_per_unit_e8') }} as prev_restated_usd_cents
+        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'prev_usd_per_unit_e8') }}
+            as prev_usd_mrr_cents,
+        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'usd_per_unit_e8') }}
+            as prev_restated_usd_cents
 
     from with_rates
 

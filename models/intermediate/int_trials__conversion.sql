@@ -147,9 +147,9 @@ conversions as (
         on
             first_trials.customer_id = line_months.customer_id
             and first_trials.product_line = line_months.product_line
-            and line_months.month_start_date >= first_trials.trial_end_month
-            and line_months.month_start_date
-            <= cast({{ dbt.dateadd('month', 1, 'first_trials.trial_end_month') }} as date)
+            and first_trials.trial_end_month <= line_months.month_start_date
+            and cast({{ dbt.dateadd('month', 1, 'first_trials.trial_end_month') }} as date)
+            >= line_months.month_start_date
     group by
         first_trials.customer_id,
         first_trials.product_line

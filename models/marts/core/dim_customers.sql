@@ -86,7 +86,8 @@ final as (
         {{ csw_cents_to_decimal('lifecycle.current_mrr_cents') }} as current_mrr_usd,
         {{ csw_cents_to_decimal('ltv.realized_ltv_cents') }} as realized_ltv_usd,
         -- the outer cast keeps decimal(18, 2) on Postgres (a CASE with an implicit NULL drops the scale)
-        cast({{ csw_cents_to_decimal('ltv.predicted_ltv_cents') }} as decimal(18, 2)) as predicted_ltv_usd,
+        cast({{ csw_cents_to_decimal('ltv.predicted_ltv_cents') }} as decimal(18, 2))
+            as predicted_ltv_usd,
         coalesce(customer_nps.nps_responses, 0) as nps_responses_180d,
         customer_nps.nps_180d,
         customers.country_code,
