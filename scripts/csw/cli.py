@@ -142,22 +142,13 @@ def _add_bench_parsers(sub: argparse._SubParsersAction) -> None:
     # One measured step of `csw bench` in its own process (its wall time and peak RSS are its own).
     step = sub.add_parser("bench-step", help="internal: one measured step of `csw bench`, in its own process")
     steps = step.add_subparsers(dest="step", required=True)
-    floor = steps.add_parser("floor")
-    floor.add_argument("--raw-dir", type=Path, required=True)
-    floor.add_argument("--db", type=Path, required=True)
-    floor.add_argument("--out-dir", type=Path, required=True)
-    floor.add_argument("--result", type=Path, required=True)
-    naive = steps.add_parser("naive")
-    naive.add_argument("--db", type=Path, required=True)
-    naive.add_argument("--compiled-dir", type=Path, required=True)
-    naive.add_argument("--result", type=Path, required=True)
-    append = steps.add_parser("append")
-    append.add_argument("--raw-dir", type=Path, required=True)
-    append.add_argument("--out", type=Path, required=True)
-    append.add_argument("--result", type=Path, required=True)
-    sums = steps.add_parser("checksums")
-    sums.add_argument("--db", type=Path, required=True)
-    sums.add_argument("--result", type=Path, required=True)
+    for name, paths in (("floor", ("--raw-dir", "--db", "--out-dir", "--result")),
+                        ("naive", ("--db", "--compiled-dir", "--result")),
+                        ("append", ("--raw-dir", "--out", "--result")),
+                        ("checksums", ("--db", "--result"))):
+        one = steps.add_parser(name)
+        for flag in paths:
+            one.add_argument(flag, type=Path, required=True)
     step.set_defaults(func=cmd_bench_step)
 
 

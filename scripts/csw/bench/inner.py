@@ -1,5 +1,4 @@
-"""What runs inside a step's own process (``csw bench-step``): the DuckDB floor, the naive spine
-against our models, mart checksums and the appended day. Each writes its result as JSON."""
+"""What runs inside a measured step's own process (``csw bench-step``); each writes its result as JSON."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The measured steps of one size, each in its own subprocess: FLOOR, FULL, NAIVE, INCREMENTAL
-(run, time, peak RSS, read back the step's JSON and dbt's run_results.json)."""
+"""The measured steps of one size (FLOOR, FULL, NAIVE, INCREMENTAL), each timed in its own subprocess."""
 
 from __future__ import annotations
 
