@@ -11,7 +11,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from csw.bench import add_bench_parser
+from csw.bench.options import DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_SIZES, QUICK_ACCOUNTS, QUICK_MONTHS
+from csw.dbt_env import dbt_environment
 from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
@@ -46,6 +47,16 @@ def _faults(text: str) -> frozenset[str]:
             f"unknown fault(s) {sorted(unknown)}; choose from {sorted(ALL_FAULTS)}, 'all' or 'none'"
         )
     return chosen
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma list of account counts: {text!r}") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sizes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
-    add_bench_parser(sub)
+    _add_bench_parsers(sub)
 
     report = sub.add_parser("report", help="write the static HTML report from the marts")
     report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
@@ -102,6 +113,43 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
     report.set_defaults(func=cmd_report)
     return parser
+
+
+def _add_bench_parsers(sub: argparse._SubParsersAction) -> None:
+    bench = sub.add_parser("bench", help="benchmark the build against a floor and a naive baseline (BENCHMARKS.md)")
+    bench.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
+                       help="comma list of account counts (default 1000,10000,100000)")
+    bench.add_argument("--months", type=int, default=None, help=f"months of history (default {DEFAULT_MONTHS}; "
+                       f"{QUICK_MONTHS} with --quick)")
+    bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    bench.add_argument("--quick", action="store_true",
+                       help=f"CI smoke run: {QUICK_ACCOUNTS:,} accounts x {QUICK_MONTHS} months, JSON to a temp "
+                       "path, BENCHMARKS.md untouched unless --out is given")
+    bench.add_argument("--cache-dir", type=Path, default=None,
+                       help="generated datasets and work files (default .bench/, .bench/quick/ with --quick)")
+    bench.add_argument("--out", type=Path, default=None,
+                       help="markdown file whose `csw bench` section is rewritten (default BENCHMARKS.md; "
+                       "none with --quick)")
+    bench.add_argument("--json", type=Path, default=None,
+                       help="raw results (default benchmarks/results.json; <cache-dir>/results.json with --quick)")
+    bench.add_argument("--verify-max-accounts", type=int, default=10_000,
+                       help="compare the incremental run with a full refresh up to this many accounts")
+    bench.add_argument("--keep-work", action="store_true", help="keep the databases and copies of each size")
+    bench.add_argument("--merge", action="store_true",
+                       help="keep the runs of other sizes already in the JSON (re-run one size)")
+    bench.set_defaults(func=cmd_bench)
+
+    # One measured step of `csw bench` in its own process (its wall time and peak RSS are its own).
+    step = sub.add_parser("bench-step", help="internal: one measured step of `csw bench`, in its own process")
+    steps = step.add_subparsers(dest="step", required=True)
+    for name, paths in (("floor", ("--raw-dir", "--db", "--out-dir", "--result")),
+                        ("naive", ("--db", "--compiled-dir", "--result")),
+                        ("append", ("--raw-dir", "--out", "--result")),
+                        ("checksums", ("--db", "--result"))):
+        one = steps.add_parser(name)
+        for flag in paths:
+            one.add_argument(flag, type=Path, required=True)
+    step.set_defaults(func=cmd_bench_step)
 
 
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
@@ -131,15 +179,6 @@ def cmd_generate_day(args: argparse.Namespace, console: Console) -> int:
     console.print(f"[green]appended {summary['as_of_date']}[/] to {args.out or args.raw_dir}")
     console.print_json(json.dumps(summary, default=str))
     return 0
-
-
-def dbt_environment(raw_dir: Path, db_path: Path, target: str) -> dict[str, str]:
-    """The env vars profiles.yml and dbt_project.yml read."""
-    return {
-        "CSW_RAW_DIR": str(raw_dir.resolve()),
-        "CSW_DB_PATH": str(db_path.resolve()),
-        "CSW_TARGET": target,
-    }
 
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
@@ -196,6 +235,26 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc
+
+
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    from csw.bench import options_from_args, run
+
+    return run(options_from_args(args), console)
+
+
+def cmd_bench_step(args: argparse.Namespace, console: Console) -> int:
+    from csw.bench import inner
+
+    if args.step == "floor":
+        inner.floor_step(args.raw_dir, args.db, args.out_dir, args.result)
+    elif args.step == "append":
+        inner.append_step(args.raw_dir, args.out, args.result)
+    elif args.step == "naive":
+        inner.naive_step(args.db, args.compiled_dir, args.result)
+    else:
+        inner.checksums_step(args.db, args.result)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:

@@ -19,6 +19,7 @@ import duckdb
 import yaml
 
 from csw.runner import PROJECT_DIR
+from csw.sql import literal as _literal
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,6 @@ def declared_raw_tables(project_dir: Path = PROJECT_DIR) -> list[RawTable]:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def export_raw_tables(raw_dir: Path, out_dir: Path,
