@@ -259,6 +259,57 @@ case_null_key = _quarantine_case({"charge_id": "  "}, "null_key", record_key="")
 case_amount_beyond_type = _quarantine_case({"unit_price": "100000000000000.00"}, "unparseable:unit_price")
 
 
+# Required columns: a blank value a rule downstream needs is quarantined naming the column (issue 20),
+# never staged as NULL (a NULL is_trial or effective_from made a live charge vanish from MRR; a NULL
+# quantity, unit_price or discount_percent failed a not_null test of int_charge_segments).
+case_blank_is_trial = _quarantine_case({"is_trial": ""}, "null_required:is_trial")
+case_blank_effective_from = _quarantine_case({"effective_from": " "}, "null_required:effective_from")
+case_blank_quantity = _quarantine_case({"quantity": ""}, "null_required:quantity")
+case_blank_unit_price = _quarantine_case({"unit_price": ""}, "null_required:unit_price")
+case_blank_discount_percent = _quarantine_case({"discount_percent": ""}, "null_required:discount_percent")
+case_blank_charge_type = _quarantine_case({"charge_type": ""}, "null_required:charge_type")
+# Implausible dates: year 0000 (1 BC on DuckDB, an error on PostgreSQL) and beyond 2200.
+case_date_year_zero = _quarantine_case({"effective_from": "0000-01-01"}, "out_of_range:effective_from")
+case_date_year_2999 = _quarantine_case({"effective_to": "2999-12-31"}, "out_of_range:effective_to")
+# _loaded_at after the start of the run (plus 60 minutes): an extract cannot come from the future.
+case_future_loaded_at_new_row = _quarantine_case({"_loaded_at": "2099-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
+
+
+def case_future_loaded_at_moves_nothing(ws: Workspace, clean: Clean):
+    """A later version of a live charge stamped 2099: quarantined out_of_range:_loaded_at, the earlier
+    version stays staged, the default as-of date and the MRR marts are unchanged (it moved the as-of
+    date to 2099 and MRR 130-fold before)."""
+    charge_id, _, _ = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    row.update(quantity=str(int(row["quantity"]) * 2), _loaded_at="2099-01-01T00:00:00Z")
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [row])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_quarantined(ws.db_path, CHARGES, {(charge_id, "out_of_range:_loaded_at")})
+    assert_delta(clean, ws.db_path, CHARGES, (1, 0, 1, 0, 0))
+    as_of = "select as_of_date from intermediate.int_as_of"
+    assert query(ws.db_path, as_of) == query(clean.db_path, as_of)
+    assert_marts_unchanged(clean, ws.db_path)
+
+
+def _activity_case(occurred_at: str, reason: str):
+    def case(ws: Workspace, clean: Clean):
+        path = ws.raw_dir / "crm" / "activities.csv"
+        header, rows = read_rows(path)
+        row = {**rows[0], "activity_id": "ACT-FAULT-1", "occurred_at": occurred_at, "_loaded_at": FINAL_LOADED_AT}
+        write_rows(path, header, rows + [row])
+        run_ok(ws, *dq_selection("crm", "activities"))
+        assert_quarantined(ws.db_path, ("crm", "activities"), {("ACT-FAULT-1", reason)})
+        assert_delta(clean, ws.db_path, ("crm", "activities"), (1, 0, 1, 0, 0))
+    case.__doc__ = f"An activity at {occurred_at!r}: quarantined as {reason} on every engine."
+    return case
+
+
+case_offset_beyond_14_hours = _activity_case("2026-01-10T08:00:00+25:00", "out_of_range:occurred_at")
+case_offset_minutes_99 = _activity_case("2026-01-10T08:00:00+99:99", "out_of_range:occurred_at")
+case_timestamp_year_zero = _activity_case("0000-01-01T00:00:00Z", "out_of_range:occurred_at")
+case_blank_occurred_at = _activity_case("", "null_required:occurred_at")
+
+
 def case_orphan_subscription(ws: Workspace, clean: Clean):
     """A new subscription on an unknown billing account, with a charge: the subscription is quarantined
     orphan:billing_account_id and its charge orphan:subscription_id (visible, not dropped); marts unchanged."""
