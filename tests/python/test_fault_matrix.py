@@ -15,10 +15,13 @@ partial parse is reused. The outcome is one of
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import pytest
 
 from _faults import Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
@@ -425,6 +428,123 @@ def case_quotes_in_names_and_values(ws: Workspace, clean: Clean):
                  [rows[0]["account_id"]]) == [(evil_value,)]
     assert query(ws.db_path, "select count(*) from raw.crm__users")[0][0] > 0
     assert_delta(clean, ws.db_path, ("crm", "accounts"), (0, 0, 0, 0, 0))
+
+
+
+# --- the raw reader: stated dialect, literal paths, regular files only (issue 20) -------------------
+
+
+def _fails_with(ws: Workspace, table: tuple[str, str], *texts: str, raw_dir: Path | None = None):
+    result = ws.dbt(*dq_selection(*table), raw_dir=raw_dir)
+    assert not result.success
+    for text in texts:
+        assert text in result.text, text
+    return result
+
+
+def case_hash_first_field(ws: Workspace, clean: Clean):
+    """A ticket id `#5001` (first field starting with `#`) is a row like any other: loaded and staged,
+    never taken for a comment; the raw count comes from the file."""
+    path = ws.raw_dir / "support" / "tickets.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, rows + [{**rows[0], "ticket_id": "#5001"}])
+    run_ok(ws, *dq_selection("support", "tickets"))
+    assert query(ws.db_path, "select _dq_status from staging.base_support__tickets where ticket_id = '#5001'") \
+        == [("staged",)]
+    assert_delta(clean, ws.db_path, ("support", "tickets"), (1, 1, 0, 0, 0))
+
+
+def case_mixed_line_endings(ws: Workspace, clean: Clean):
+    """Valid RFC 4180 with CRLF and LF line ends mixed: read exactly as the clean file."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_bytes("".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(lines[:-1]))
+                     .encode("utf-8"))
+    run_ok(ws, *dq_selection(*CHARGES))
+    relation = "staging.base_billing__subscription_charges"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
+
+
+def case_ragged_row(ws: Workspace, clean: Clean):
+    """A row with one field too many: the build stops naming the file and the line."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] += ",surprise"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path}, line 5: ", "ragged row")
+
+
+def case_unterminated_quote(ws: Workspace, clean: Clean):
+    """A quote opened and never closed: the build stops naming the file and the line it opens on."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    text = path.read_text(encoding="utf-8")
+    count = text.count("\n")
+    path.write_text(text + '"CHG-OPEN,broken\n', encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path}, line {count + 1}: ", "unterminated quote")
+
+
+def case_duplicated_header_column(ws: Workspace, clean: Clean):
+    """A documented column twice in the header: which copy holds the data is ambiguous, refused."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = [line + (",quantity" if i == 0 else ",1") if line else line for i, line in enumerate(lines)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path} has column 'quantity' 2 times in its header")
+
+
+def case_glob_characters_in_raw_dir(ws: Workspace, clean: Clean):
+    """A raw directory named `raw[a]*?` beside a `rawa` folder with other data: the path is literal,
+    nothing of the other folder is read (every raw count doubled before)."""
+    literal = ws.raw_dir.parent / "raw[a]*?"
+    ws.raw_dir.rename(literal)
+    decoy = ws.raw_dir.parent / "rawaXY"
+    shutil.copytree(literal, decoy)
+    result = ws.dbt(*dq_selection(*CHARGES, marts=True), raw_dir=literal)
+    assert result.success, result.text
+    assert_delta(clean, ws.db_path, CHARGES, (0, 0, 0, 0, 0))
+    assert_marts_unchanged(clean, ws.db_path)
+    assert query(ws.db_path, "select count(*) from raw.billing__subscription_charges"
+                             " where _source_file not like ?", [str(literal) + "/%"]) == [(0,)]
+
+
+def case_csv_and_parquet_of_one_table(ws: Workspace, clean: Clean):
+    """billing/invoices as .csv and .parquet at once: refused, naming both files."""
+    csv_path = ws.raw_dir / "billing" / "invoices.csv"
+    parquet_path = ws.raw_dir / "billing" / "invoices.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from read_csv('{csv_path}', all_varchar = true)) to '{parquet_path}'"
+                    " (format parquet)")
+    _fails_with(ws, ("billing", "invoices"), f"{csv_path} and {parquet_path}", "present twice")
+
+
+def case_fifo_instead_of_file(ws: Workspace, clean: Clean):
+    """A FIFO where a raw file should be: refused at once (it hung the build forever)."""
+    path = ws.raw_dir / "support" / "satisfaction_ratings.csv"
+    path.unlink()
+    os.mkfifo(path)
+    _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a FIFO, not a regular file")
+
+
+def case_symlink_outside_raw_dir(ws: Workspace, clean: Clean):
+    """A raw file that is a symlink to a file outside the raw directory: refused, naming the target."""
+    path = ws.raw_dir / "crm" / "users.csv"
+    outside = ws.raw_dir.parent / "outside" / "users.csv"
+    outside.parent.mkdir(exist_ok=True)
+    shutil.move(path, outside)
+    path.symlink_to(outside)
+    _fails_with(ws, ("crm", "users"), f"Raw file {path} is a symlink to {outside}, outside the raw directory")
+
+
+def case_symlink_inside_raw_dir(ws: Workspace, clean: Clean):
+    """A symlink to a file inside the raw directory is followed: identical to the clean build."""
+    path = ws.raw_dir / "crm" / "users.csv"
+    archived = ws.raw_dir / "_archive" / "users-2026-06-30.csv"
+    archived.parent.mkdir()
+    shutil.move(path, archived)
+    path.symlink_to(archived)
+    run_ok(ws, *dq_selection("crm", "users"))
+    relation = "staging.base_crm__users"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
 
 
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
