@@ -431,6 +431,23 @@ def case_quotes_in_names_and_values(ws: Workspace, clean: Clean):
 
 
 
+
+def case_overlapping_charges(ws: Workspace, clean: Clean):
+    """A second charge of the same product on the same subscription over the same period: both count
+    (the spec allows it), the pair is flagged in dq_overlapping_charges and its test warns."""
+    charge_id, customer_id, product_id = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [{**row, "charge_id": "CHG-ZZ-OVERLAP"}])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True), "dq_overlapping_charges")
+    assert query(ws.db_path, "select charge_id, overlapping_charge_id from marts.dq_overlapping_charges") \
+        == [(charge_id, "CHG-ZZ-OVERLAP")]
+    before = mrr_rows(clean.db_path, customer_id, product_id)
+    assert before and mrr_rows(ws.db_path, customer_id, product_id) == {m: 2 * v for m, v in before.items()}
+    result = ws.dbt("test", "--select", "assert_dq_no_overlapping_charges")
+    assert result.success, result.text
+    assert [n.status for n in result.nodes] == ["warn"]
+    assert_delta(clean, ws.db_path, CHARGES, (1, 1, 0, 0, 0))
+
 # --- the raw reader: stated dialect, literal paths, regular files only (issue 20) -------------------
 
 
