@@ -448,6 +448,25 @@ def case_overlapping_charges(ws: Workspace, clean: Clean):
     assert [n.status for n in result.nodes] == ["warn"]
     assert_delta(clean, ws.db_path, CHARGES, (1, 1, 0, 0, 0))
 
+
+def case_crm_id_collides_with_billing_customer_id(ws: Workspace, clean: Clean):
+    """A CRM account whose id is `billing:<id>` of an unmatched billing account: the build stops naming
+    the id (it failed unique_dim_customers_customer_id without it)."""
+    path = ws.raw_dir / "billing" / "accounts.csv"
+    header, rows = read_rows(path)
+    rows[0]["crm_account_id"] = ""
+    billing_account_id = rows[0]["billing_account_id"]
+    write_rows(path, header, rows)
+    crm_path = ws.raw_dir / "crm" / "accounts.csv"
+    header, crm_rows = read_rows(crm_path)
+    write_rows(crm_path, header, crm_rows + [{**crm_rows[-1], "account_id": f"billing:{billing_account_id}",
+                                              "merged_into_account_id": ""}])
+    result = ws.dbt("run", "--select", "base_billing__accounts+,+int_billing_accounts__mapped_to_customers",
+                    "base_crm__accounts+,+int_billing_accounts__mapped_to_customers")
+    assert not result.success
+    assert (f"CRM account id billing:{billing_account_id} collides with the customer id of billing account "
+            f"{billing_account_id}") in result.text
+
 # --- the raw reader: stated dialect, literal paths, regular files only (issue 20) -------------------
 
 
