@@ -142,11 +142,37 @@ def dbt_environment(raw_dir: Path, db_path: Path, target: str) -> dict[str, str]
     }
 
 
+def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
+    if args.target == "dev":
+        return Path(str(args.db.resolve()) + ".lock"), f"database {args.db}"
+    from csw.runner import PROJECT_DIR
+
+    return PROJECT_DIR / f"target_{args.target}" / "csw_build.lock", f"target {args.target}"
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.buildstate import BuildLockedError, build_lock
+
     raw_dir: Path = args.raw_dir
     if not raw_dir.is_dir():
-        console.print(f"[red]raw directory not found: {raw_dir}[/]")
+        console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
         return 2
+    lock_path, what = build_lock_path(args)
+    try:
+        with build_lock(lock_path, what, raw_dir.resolve()):
+            return _locked_build(args, console)
+    except BuildLockedError as exc:
+        console.print(f"[red]csw build: {escape(str(exc))}[/]", highlight=False)
+        return 3
+
+
+def _locked_build(args: argparse.Namespace, console: Console) -> int:
+    from csw.buildstate import record_build_end, record_build_start
+
+    raw_dir: Path = args.raw_dir
     dbt_args = ["build", "--target", args.target]
     if args.target != "dev":
         dbt_args += ["--target-path", f"target_{args.target}"]
@@ -161,6 +187,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         + (f" db={args.db}" if args.target == "dev" else "")
     )
     env = dbt_environment(raw_dir, args.db, args.target)
+    build_id = None
+    if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        build_id = record_build_start(args.db, raw_dir.resolve(),
+                                      args.as_of.isoformat() if args.as_of else None)
     if args.target == "postgres":
         from csw.engines import postgres
 
@@ -187,6 +217,11 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
     freshness_rc = check_build_freshness(args, env, console, result)
     rc = 1 if not result.success or freshness_rc else 0
+    if build_id is not None:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
+        if freshness_rc:
+            failures.append("source freshness past error_after (--freshness error)")
+        record_build_end(args.db, build_id, rc == 0, failures)
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc

@@ -24,7 +24,7 @@ from typing import Callable
 import duckdb
 import pytest
 
-from _faults import Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
+from _faults import SALT, Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
 
 CHARGES = ("billing", "subscription_charges")
 FINAL_LOADED_AT = "2026-06-30T23:00:00Z"  # the generator's final extract (= as-of date)
@@ -582,6 +582,67 @@ def case_symlink_inside_raw_dir(ws: Workspace, clean: Clean):
     relation = "staging.base_crm__users"
     assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
 
+
+
+# --- careless operators: csw build / csw publish (issue 20) ------------------------------------------
+
+
+def csw(ws: Workspace, *argv: str) -> tuple[int, str]:
+    """Run one csw command in-process; (exit code, everything it printed)."""
+    from rich.console import Console
+
+    from csw.cli import build_parser
+
+    console = Console(record=True, width=400, force_terminal=False)
+    args = build_parser().parse_args(list(argv))
+    env = {"CSW_HASH_SALT": SALT}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        rc = args.func(args, console)
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return rc, console.export_text()
+
+
+def case_concurrent_build_is_refused(ws: Workspace, clean: Clean):
+    """A second csw build on a database another build holds: it names the holder (pid, start time) and
+    exits non-zero without touching the database (it failed with "schema marts does not exist")."""
+    from csw.buildstate import build_lock
+
+    before = table_digest(ws.db_path, "marts.fct_mrr")
+    with build_lock(Path(str(ws.db_path.resolve()) + ".lock"), "test", ws.raw_dir):
+        rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress")
+    assert rc == 3
+    assert "another csw build holds the lock on database" in text and f"pid {os.getpid()}" in text
+    assert "started 20" in text
+    assert table_digest(ws.db_path, "marts.fct_mrr") == before
+
+
+def case_publish_refuses_a_failed_build(ws: Workspace, clean: Clean):
+    """csw publish after a failed csw build: refused naming what failed; `current` never moves."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    header.remove("quantity")
+    write_rows(path, header, [{k: v for k, v in r.items() if k != "quantity"} for r in rows])
+    rc, _ = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                "--freshness", "off")
+    assert rc == 1
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 1
+    assert "csw publish refused" in text and "failed" in text
+    assert "is missing required column 'quantity'" in text
+    assert not (out / "current").exists()
+
+
+def case_publish_refuses_a_warehouse_without_build_record(ws: Workspace, clean: Clean):
+    """A database not built by csw build (no build record) is not published either."""
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 1 and "has no build record" in text
+    assert not (out / "current").exists()
 
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
