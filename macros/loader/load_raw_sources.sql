@@ -98,10 +98,49 @@
         ~ "escape = '\"', comment = '', strict_mode = false, null_padding = false, "
         ~ "ignore_errors = false" -%}
     {%- set plans = [] -%}
+    {%- set tables = csw_declared_raw_tables() -%}
+
+    {#- 0. Which raw directory this warehouse holds (main.csw_raw_load, written by the last load).
+        Another directory stops the command, unless it is a build that may switch (csw build sets
+        CSW_RELOAD_RAW=1). The same directory with unchanged files is not read again, except by
+        `build`: raw is reloaded only by a build or when the files changed. -#}
+    {%- set table_keys = [] -%}
+    {%- for t in tables -%}
+        {%- do table_keys.append([t.source_name, t.table_name]) -%}
+    {%- endfor -%}
+    {%- set fingerprint = run_query('select csw_raw_fingerprint(' ~ csw_quote_literal(raw_dir)
+        ~ ', ' ~ csw_quote_literal(tojson(table_keys)) ~ ')').columns[0].values()[0] -%}
+    {%- set reload_forced = env_var('CSW_RELOAD_RAW', '') | lower in ['1', 'true'] -%}
+    {#- information_schema, not adapter.get_relation: that opens a transaction on the hook's
+        connection, and the loads below would then be rolled back. -#}
+    {%- set has_record = run_query("select count(*) from information_schema.tables"
+        ~ " where table_catalog = current_database() and table_schema = 'main'"
+        ~ " and table_name = 'csw_raw_load'").columns[0].values()[0] > 0 -%}
+    {%- if has_record -%}
+        {%- set recorded = run_query('select raw_dir, fingerprint from main.csw_raw_load') -%}
+        {%- if recorded.rows | length > 0 -%}
+            {%- set recorded_dir = recorded.rows[0][0] -%}
+            {%- if recorded_dir != raw_dir and not reload_forced -%}
+                {%- do exceptions.raise_compiler_error(
+                    'This warehouse (' ~ target.get('path', target.database) ~ ') was loaded from raw '
+                    ~ 'directory ' ~ recorded_dir ~ ', but this dbt ' ~ flags.WHICH ~ ' reads '
+                    ~ raw_dir ~ ' (var raw_dir / CSW_RAW_DIR): stopped before reloading or building '
+                    ~ 'anything. Run it with CSW_RAW_DIR=' ~ recorded_dir ~ ', or rebuild from the '
+                    ~ 'other directory with csw build --raw-dir ' ~ raw_dir
+                    ~ ' (or set CSW_RELOAD_RAW=1 to reload it into this warehouse).') -%}
+            {%- endif -%}
+            {%- if recorded_dir == raw_dir and recorded.rows[0][1] == fingerprint
+                and flags.WHICH != 'build' and not reload_forced -%}
+                {%- do log('Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw '
+                    ~ 'tables reused', info=true) -%}
+                {{ return('') }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
 
     {#- 1. Check every file and column before touching the database (csw.rawfiles, through the
         function the dbt-duckdb plugin csw.engines.duckdb_plugin registers). -#}
-    {%- for t in csw_declared_raw_tables() -%}
+    {%- for t in tables -%}
         {%- set inspected = run_query('select csw_inspect_raw_table('
             ~ csw_quote_literal(raw_dir) ~ ', ' ~ csw_quote_literal(t.source_name) ~ ', '
             ~ csw_quote_literal(t.table_name) ~ ', ' ~ csw_quote_literal(tojson(t.columns)) ~ ', '
@@ -191,6 +230,9 @@
     {%- endfor -%}
     {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
     {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
+    {%- do run_query('create or replace table main.csw_raw_load as select '
+        ~ csw_quote_literal(raw_dir) ~ ' as raw_dir, ' ~ csw_quote_literal(fingerprint)
+        ~ ' as fingerprint, cast(current_timestamp as varchar) as loaded_at') -%}
     {{ return('') }}
 {% endmacro %}
 

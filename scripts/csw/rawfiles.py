@@ -24,6 +24,7 @@ exporter of the other engines (`csw.engines.raw_export`). It
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import stat
@@ -177,3 +178,18 @@ def _scan_parquet(path: str) -> tuple[list[str], int]:
 def inspect_raw_table_json(raw_dir: str, source: str, table: str, columns_json: str, optional: bool) -> str:
     """SQL entry point (csw_inspect_raw_table): the same, with the result as JSON text."""
     return inspect_raw_table(raw_dir, source, table, json.loads(columns_json), bool(optional)).to_json()
+
+
+def raw_fingerprint(raw_dir: str, tables_json: str) -> str:
+    """A digest of the raw directory's table files (path, size, modification time), read without
+    opening any file: the loader reuses the raw tables when it equals the one of the last load."""
+    entries = []
+    for source, table in sorted(json.loads(tables_json)):
+        for path in raw_file_candidates(raw_dir, source, table):
+            try:
+                st = os.stat(path)
+                entries.append([path, st.st_size, st.st_mtime_ns])
+            except OSError:
+                if os.path.lexists(path):
+                    entries.append([path, "dangling"])
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()

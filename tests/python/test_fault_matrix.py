@@ -644,6 +644,23 @@ def case_publish_refuses_a_warehouse_without_build_record(ws: Workspace, clean: 
     assert rc == 1 and "has no build record" in text
     assert not (out / "current").exists()
 
+
+def case_dbt_command_on_another_raw_dir(ws: Workspace, clean: Clean):
+    """`dbt test` whose CSW_RAW_DIR is not the directory the warehouse was loaded from: it says so and
+    stops before reloading anything (it silently reloaded raw from the other directory before)."""
+    before = table_digest(ws.db_path, "raw.billing__subscription_charges")
+    result = ws.dbt("test", "--select", "assert_dq_row_reconciliation_matches_raw", raw_dir=clean.raw_dir,
+                    reload_raw=False)
+    assert not result.success
+    assert f"was loaded from raw directory {ws.raw_dir}, but this dbt test reads {clean.raw_dir}" in result.text
+    assert table_digest(ws.db_path, "raw.billing__subscription_charges") == before
+
+
+def case_dbt_test_reuses_unchanged_raw(ws: Workspace, clean: Clean):
+    """`dbt test` on the warehouse's own raw directory with unchanged files does not reload raw."""
+    result = run_ok(ws, "test", "--select", "assert_dq_row_reconciliation_matches_raw")
+    assert "unchanged since they were loaded: raw tables reused" in result.text
+
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
 }
