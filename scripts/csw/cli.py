@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="source freshness after the build: warn = report only (default), "
         "error = an error-level stale source fails the build, off = skip",
     )
+    build.add_argument(
+        "--freshness-clock", choices=("as-of", "wall"), default="as-of",
+        help="measure source freshness at the data's as-of point (default: historical data is not "
+        "stale because it is old) or against the current time (wall: scheduled production runs)",
+    )
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
@@ -216,6 +221,9 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
+    if args.target == "dev" and any("assert_dq_row_reconciliation_matches_raw" in n.unique_id
+                                    for n in result.failed_nodes):
+        _print_reconciliation_gaps(args.db, console)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
@@ -228,6 +236,25 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc
+
+
+def _print_reconciliation_gaps(db: Path, console: Console) -> None:
+    """Name each raw table whose rows are not all in its base model, with the counts and the remedy."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("select source_name, table_name, raw_rows from marts.dq_row_reconciliation"
+                               " order by 1, 2").fetchall()
+            for source, table, counted in rows:
+                raw = con.execute(f'select count(*) from raw."{source}__{table}"').fetchone()[0]
+                if raw != counted:
+                    console.print(
+                        f"[red]reconciliation: raw.{source}__{table} has {raw} rows, its base model "
+                        f"holds {counted} ({raw - counted:+d}); rebuild with csw build --full-refresh "
+                        f"--raw-dir ... --db {db}[/]", highlight=False)
+    except duckdb.Error as exc:
+        console.print(f"reconciliation details unavailable: {exc}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:

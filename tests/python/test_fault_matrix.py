@@ -661,6 +661,45 @@ def case_dbt_test_reuses_unchanged_raw(ws: Workspace, clean: Clean):
     result = run_ok(ws, "test", "--select", "assert_dq_row_reconciliation_matches_raw")
     assert "unchanged since they were loaded: raw tables reused" in result.text
 
+
+def case_build_prints_loader_warnings_and_as_of_freshness(ws: Workspace, clean: Clean):
+    """csw build with a new column in a raw file (and no product source): every loader warning reaches
+    the terminal and the summary; freshness of the historical data is measured at its as-of point, so
+    nothing reads ERROR; the build record says passed and csw publish goes ahead."""
+    path = ws.raw_dir / "billing" / "invoices.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header + ["_fivetran_synced"], [{**r, "_fivetran_synced": "x"} for r in rows])
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress")
+    assert rc == 0, text[-3000:]
+    warning = f"Raw file {path} has extra columns, ignored: _fivetran_synced"
+    assert f"WARN  {warning}" in text  # live
+    assert "warning(s):" in text and f"! {warning}" in text  # summary
+    assert "Input of optional source product.workspace_usage_daily is missing" in text
+    assert "at the data's as-of point 2026-06-30" in text
+    freshness = " ".join(text[text.index("source freshness (mode warn)"):].split())
+    assert "billing.subscription_charges PASS" in freshness and "crm.users PASS" in freshness
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 0, text
+    assert (out / "current").is_symlink()
+
+
+def case_freshness_of_historical_data_uses_as_of(ws: Workspace, clean: Clean):
+    """Freshness judged at the as-of point: a source loaded 30 h before the as-of instant warns (24 h),
+    one 3 days before is an error (48 h), whatever the wall clock says."""
+    from csw.freshness import SourceFreshness, as_of_reference, rejudge
+
+    def source(name: str, loaded: str) -> SourceFreshness:
+        return SourceFreshness(name, name, "error", loaded, 1e9, "24h", "48h")
+
+    sources = [source("billing.subscription_charges", "2026-06-30T23:00:00+00:00"),
+               source("crm.users", "2026-06-29T17:00:00+00:00"),
+               source("support.tickets", "2026-06-27T23:00:00+00:00")]
+    reference = as_of_reference(sources, None)
+    assert reference == dt.datetime(2026, 6, 30, 23, tzinfo=dt.timezone.utc)
+    assert [s.status for s in rejudge(sources, reference)] == ["pass", "warn", "error"]
+    assert as_of_reference(sources, dt.date(2026, 6, 30)) == dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc)
+
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
 }
