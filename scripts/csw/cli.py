@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="source freshness after the build: warn = report only (default), "
         "error = an error-level stale source fails the build, off = skip",
     )
+    build.add_argument(
+        "--freshness-clock", choices=("as-of", "wall"), default="as-of",
+        help="measure source freshness at the data's as-of point (default: historical data is not "
+        "stale because it is old) or against the current time (wall: scheduled production runs)",
+    )
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
@@ -181,11 +186,37 @@ def cmd_generate_day(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
+    if args.target == "dev":
+        return Path(str(args.db.resolve()) + ".lock"), f"database {args.db}"
+    from csw.runner import PROJECT_DIR
+
+    return PROJECT_DIR / f"target_{args.target}" / "csw_build.lock", f"target {args.target}"
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.buildstate import BuildLockedError, build_lock
+
     raw_dir: Path = args.raw_dir
     if not raw_dir.is_dir():
-        console.print(f"[red]raw directory not found: {raw_dir}[/]")
+        console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
         return 2
+    lock_path, what = build_lock_path(args)
+    try:
+        with build_lock(lock_path, what, raw_dir.resolve()):
+            return _locked_build(args, console)
+    except BuildLockedError as exc:
+        console.print(f"[red]csw build: {escape(str(exc))}[/]", highlight=False)
+        return 3
+
+
+def _locked_build(args: argparse.Namespace, console: Console) -> int:
+    from csw.buildstate import record_build_end, record_build_start
+
+    raw_dir: Path = args.raw_dir
     dbt_args = ["build", "--target", args.target]
     if args.target != "dev":
         dbt_args += ["--target-path", f"target_{args.target}"]
@@ -206,6 +237,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         + (f" db={args.db}" if args.target == "dev" else "")
     )
     env = dbt_environment(raw_dir, args.db, args.target)
+    build_id = None
+    if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        build_id = record_build_start(args.db, raw_dir.resolve(),
+                                      args.as_of.isoformat() if args.as_of else None)
     if args.target == "postgres":
         from csw.engines import postgres
 
@@ -228,10 +263,18 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
+    if args.target == "dev" and any("assert_dq_row_reconciliation_matches_raw" in n.unique_id
+                                    for n in result.failed_nodes):
+        _print_reconciliation_gaps(args.db, console)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
     rc = 1 if not result.success or freshness_rc else 0
+    if build_id is not None:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
+        if freshness_rc:
+            failures.append("source freshness past error_after (--freshness error)")
+        record_build_end(args.db, build_id, rc == 0, failures)
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc
@@ -255,6 +298,25 @@ def cmd_bench_step(args: argparse.Namespace, console: Console) -> int:
     else:
         inner.checksums_step(args.db, args.result)
     return 0
+
+
+def _print_reconciliation_gaps(db: Path, console: Console) -> None:
+    """Name each raw table whose rows are not all in its base model, with the counts and the remedy."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("select source_name, table_name, raw_rows from marts.dq_row_reconciliation"
+                               " order by 1, 2").fetchall()
+            for source, table, counted in rows:
+                raw = con.execute(f'select count(*) from raw."{source}__{table}"').fetchone()[0]
+                if raw != counted:
+                    console.print(
+                        f"[red]reconciliation: raw.{source}__{table} has {raw} rows, its base model "
+                        f"holds {counted} ({raw - counted:+d}); rebuild with csw build --full-refresh "
+                        f"--raw-dir ... --db {db}[/]", highlight=False)
+    except duckdb.Error as exc:
+        console.print(f"reconciliation details unavailable: {exc}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
