@@ -48,7 +48,7 @@ ALL_METRICS = {
     "won_back_customers", "churned_customers", "churned_mrr", "logo_churn_rate", "gross_mrr_churn",
     "retained_mrr", "gross_mrr_churn_rate", "net_mrr_retention", "nrr_12m", "grr_12m",
     "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric", "nps",
-    "csat_ratings", "csat_good_points_metric", "csat", "tickets", "escalated_tickets",
+    "csat_ratings", "csat_good_ratings", "csat", "tickets", "escalated_tickets",
     "sla_breached_tickets", "escalation_rate", "sla_breach_rate", "health_snapshots",
     "health_score_total_metric", "average_health_score", "red_health_snapshots_metric",
     "red_account_share",
@@ -383,7 +383,7 @@ def test_mrr_is_a_month_end_stock_at_quarter_grain(sw):
 
 CS_METRICS = [
     "nps", "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric",
-    "csat", "csat_ratings", "csat_good_points_metric",
+    "csat", "csat_ratings", "csat_good_ratings",
 ]
 
 
@@ -423,7 +423,9 @@ def _check_cs(got: dict, nps: dict, csat: dict, segment_of) -> list[str]:
             continue
         if number(g["csat_ratings"]) != ratings:
             problems.append(f"{key} csat_ratings: mf={g['csat_ratings']!r} mart={ratings}")
-        if rounded(g["csat"], 1) != e["support_csat_pct"]:
+        if number(g["csat_good_ratings"]) != e["support_ratings_good"]:
+            problems.append(f"{key} csat_good_ratings: mf={g['csat_good_ratings']!r} mart={e['support_ratings_good']!r}")
+        if rounded(g["csat"], 4) != e["support_csat_pct"]:
             problems.append(f"{key} csat: mf={g['csat']!r} mart={e['support_csat_pct']!r}")
     return problems
 
