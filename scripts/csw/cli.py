@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from csw.bench import add_bench_parser
+from csw.bi.superset import add_bi_parser
 from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
+    add_bi_parser(sub)
     add_bench_parser(sub)
 
     report = sub.add_parser("report", help="write the static HTML report from the marts")
