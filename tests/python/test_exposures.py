@@ -61,3 +61,14 @@ def test_bi_exposure_is_what_the_dashboards_query(manifest):
 
 def test_published_snapshot_exposure_is_every_mart(manifest):
     assert _exposure(manifest, "published_snapshot") == _marts(manifest)
+
+
+def test_every_mart_has_an_owner_group_and_the_overview_links_the_glossary(manifest):
+    groups = {g["name"]: g for g in manifest["groups"].values()}
+    marts = [n for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts"]
+    assert [n["name"] for n in marts if n.get("group") not in groups] == []
+    assert all(g["owner"].get("email") for g in groups.values())
+    overview = manifest["docs"]["doc.customer_success_warehouse.__overview__"]["block_contents"]
+    assert "seed.customer_success_warehouse.cs_glossary" in overview
+    assert "How to read the MRR bridge" in overview and "Where each metric is defined" in overview

@@ -582,6 +582,8 @@ def test_docs_generate_offline(sw):
     assert (target / "catalog.json").stat().st_size > 0
     html = (target / "static_index.html").read_text()
     assert "fct_mrr" in html and "csw_static_report" in html and "metricflow_time_spine" in html
+    # the overview page (models/overview.md): what the warehouse is, the bridge, the metrics
+    assert "How to read the MRR bridge" in html and "Where each metric is defined" in html
 
 
 def test_mf_cli_answers_like_the_python_api(sw):
