@@ -63,7 +63,8 @@ def expected_rows(con, spec: dict, chart: dict) -> list[dict]:
         keys = ([chart["x"]] if chart.get("x") else []) + list(chart.get("groupby", []))
         select = ", ".join([*(f'"{k}"' for k in keys),
                             *(f'{expr} as "{label}"' for label, expr in chart["metrics"].items())])
-        group = f"group by {', '.join(f'"{k}"' for k in keys)}" if keys else ""
+        quoted = ", ".join(f'"{k}"' for k in keys)
+        group = f"group by {quoted}" if keys else ""
     cursor = con.execute(f"select {select} from {source} as d where {where} {group}", params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, map(_value, row))) for row in cursor.fetchall()]
