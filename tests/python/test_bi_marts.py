@@ -98,3 +98,29 @@ def test_rates_are_fractions_dates_are_dates_money_is_decimal(catalog):
     assert problems == []
     # CSAT is a fraction now (it was 0-100): a month with ratings has 0 < csat <= 1
     assert catalog.execute("select max(support_csat_pct) from agg_csat_monthly").fetchone()[0] <= 1
+
+
+def test_duckdb_1_1_reads_every_published_mart(demo_published):
+    """The real snapshot (every mart, comments, labels) through DuckDB 1.1.3 (test_bi_snapshot's venv)."""
+    import json
+    import subprocess
+
+    from test_bi_snapshot import OLD_DUCKDB, OLD_VENV
+
+    from csw.bi.venv import ensure_venv
+
+    _, published = demo_published
+    python = ensure_venv(OLD_VENV, [f"duckdb=={OLD_DUCKDB}"])
+    script = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "views = [r[0] for r in con.execute(\"select view_name from duckdb_views() where schema_name = 'main' "
+        "and not internal\").fetchall()]\n"
+        "print(json.dumps({v: con.execute(f'select count(*) from main.\"{v}\"').fetchone()[0] for v in views}))\n"
+    )
+    run = subprocess.run([str(python), "-c", script, str(published / "current" / CATALOG_NAME)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    counts = json.loads(run.stdout)
+    manifest = json.loads((published / "current" / "manifest.json").read_text())
+    assert counts == {mart: m["rows"] for mart, m in manifest["marts"].items()}
