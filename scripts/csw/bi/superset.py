@@ -493,6 +493,8 @@ def add_bi_parser(sub) -> None:
     bi.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     bi.add_argument("--home", type=Path, default=None,
                     help="Superset home (config + SQLite metadata); default: a temporary directory")
+    bi.add_argument("--bundle-out", type=Path, default=None,
+                    help="only write the dashboards' assets bundle (zip) for an existing Superset, then exit")
     bi.set_defaults(func=cmd_bi)
 
 
@@ -502,6 +504,11 @@ def cmd_bi(args, console) -> int:
         console.print(f"[red]csw bi:[/] nothing published in {published} (run: csw publish --db warehouse.duckdb "
                       f"--out {published})", highlight=False)
         return 1
+    if args.bundle_out is not None:
+        args.bundle_out.write_bytes(render_bundle(published))
+        console.print(f"wrote {args.bundle_out}: import it in Superset (Dashboards -> Import, or "
+                      "POST /api/v1/assets/import/); it needs duckdb-engine in Superset's venv", highlight=False)
+        return 0
     server = SupersetServer(home=args.home, port=args.port)
     try:
         console.print("starting Superset (first run installs .venv-superset, a few minutes)...", highlight=False)
