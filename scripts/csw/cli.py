@@ -13,6 +13,7 @@ from rich.console import Console
 
 from csw.bench.options import DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_SIZES, QUICK_ACCOUNTS, QUICK_MONTHS
 from csw.dbt_env import dbt_environment
+from csw.bi.superset import add_bi_parser
 from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
+    add_bi_parser(sub)
     _add_bench_parsers(sub)
 
     report = sub.add_parser("report", help="write the static HTML report from the marts")

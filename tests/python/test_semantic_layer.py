@@ -48,7 +48,7 @@ ALL_METRICS = {
     "won_back_customers", "churned_customers", "churned_mrr", "logo_churn_rate", "gross_mrr_churn",
     "retained_mrr", "gross_mrr_churn_rate", "net_mrr_retention", "nrr_12m", "grr_12m",
     "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric", "nps",
-    "csat_ratings", "csat_good_points_metric", "csat", "tickets", "escalated_tickets",
+    "csat_ratings", "csat_good_ratings", "csat", "tickets", "escalated_tickets",
     "sla_breached_tickets", "escalation_rate", "sla_breach_rate", "health_snapshots",
     "health_score_total_metric", "average_health_score", "red_health_snapshots_metric",
     "red_account_share", "expansion_mrr", "contraction_mrr", "quick_ratio",
@@ -159,7 +159,7 @@ def sw(tmp_path_factory) -> Iterator[SemanticWarehouse]:
         # parse against the temporary database: relation names carry its catalog name
         warehouse.dbt("parse")
         assert (project / "target" / "semantic_manifest.json").exists()
-        for exposure in ("csw_static_report", "bi_dashboard"):
+        for exposure in ("csw_static_report", "bi_dashboard", "published_snapshot"):
             result = warehouse.dbt("ls", "--select", f"+exposure:{exposure}",
                                    "--resource-type", "model", "--output", "name")
             warehouse.listings[exposure] = set(result.result)
@@ -418,7 +418,7 @@ def test_mrr_is_a_month_end_stock_at_quarter_grain(sw):
 
 CS_METRICS = [
     "nps", "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric",
-    "csat", "csat_ratings", "csat_good_points_metric",
+    "csat", "csat_ratings", "csat_good_ratings",
 ]
 
 
@@ -458,7 +458,9 @@ def _check_cs(got: dict, nps: dict, csat: dict, segment_of) -> list[str]:
             continue
         if number(g["csat_ratings"]) != ratings:
             problems.append(f"{key} csat_ratings: mf={g['csat_ratings']!r} mart={ratings}")
-        if rounded(g["csat"], 1) != e["support_csat_pct"]:
+        if number(g["csat_good_ratings"]) != e["support_ratings_good"]:
+            problems.append(f"{key} csat_good_ratings: mf={g['csat_good_ratings']!r} mart={e['support_ratings_good']!r}")
+        if rounded(g["csat"], 4) != e["support_csat_pct"]:
             problems.append(f"{key} csat: mf={g['csat']!r} mart={e['support_csat_pct']!r}")
     return problems
 
@@ -601,9 +603,11 @@ def test_exposures_list_what_feeds_them(sw):
     assert REPORT_MARTS <= report, REPORT_MARTS - report
     assert {"stg_billing__subscription_charges", "int_mrr__movements"} <= report
     bi = sw.listings["bi_dashboard"]
+    assert {"agg_metrics_monthly", "dim_labels", "agg_mrr_bridge_monthly"} <= bi
+    published = sw.listings["published_snapshot"]
     marts = {p.stem for p in (PROJECT_DIR / "models" / "marts").rglob("*.sql")}
-    assert marts <= bi, f"published marts missing from bi_dashboard: {sorted(marts - bi)}"
-    assert not any(name.startswith("sem_") or name == "metricflow_time_spine" for name in bi)
+    assert marts <= published, f"published marts missing from published_snapshot: {sorted(marts - published)}"
+    assert not any(name == "metricflow_time_spine" for name in published)
 
 
 def test_docs_generate_offline(sw):
@@ -613,6 +617,8 @@ def test_docs_generate_offline(sw):
     assert (target / "catalog.json").stat().st_size > 0
     html = (target / "static_index.html").read_text()
     assert "fct_mrr" in html and "csw_static_report" in html and "metricflow_time_spine" in html
+    # the overview page (models/overview.md): what the warehouse is, the bridge, the metrics
+    assert "How to read the MRR bridge" in html and "Where each metric is defined" in html
 
 
 def test_mf_cli_answers_like_the_python_api(sw):
@@ -623,3 +629,43 @@ def test_mf_cli_answers_like_the_python_api(sw):
     for key, row in api.items():
         assert money(cli[key]["mrr"]) == money(row["mrr"]), key
         assert number(cli[key]["customers"]) == number(row["customers"]), key
+
+
+# ----------------------------------------------------------------------------- agg_metrics_monthly
+
+
+def test_metrics_mart_equals_mf_query_for_every_metric_and_grain(sw):
+    """marts.agg_metrics_monthly (generated from the same YAML) = `mf query` for each metric,
+    by month (segment 'all') and by month and its segment dimension, value by value."""
+    import json
+
+    manifest = json.loads((sw.project / "target" / "semantic_manifest.json").read_text())
+    names = sorted(m["name"] for m in manifest["metrics"])
+    rows = sw.sql("select metric_name, month, segment, segment_dimension, value from marts.agg_metrics_monthly")
+    mart: dict[tuple, Decimal] = {}
+    dimension: dict[str, str | None] = {}
+    for r in rows:
+        mart[(r["metric_name"], month_key(r["month"]), r["segment"])] = r["value"]
+        dimension[r["metric_name"]] = r["segment_dimension"]
+    assert set(dimension) == set(names), f"metrics missing from the mart: {sorted(set(names) - set(dimension))}"
+
+    problems: list[str] = []
+    for name in names:
+        grains = [(["metric_time__month"], None)]
+        if dimension[name]:
+            grains.append((["metric_time__month", dimension[name]], dimension[name]))
+        for group_by, seg_column in grains:
+            expected = {}
+            for g in sw.mf([name], group_by):
+                if g["metric_time__month"] == "" or g[name] == "":
+                    continue
+                segment = "all" if seg_column is None else g[seg_column]
+                if segment == "":
+                    continue  # unattributed: in 'all' only
+                expected[(name, month_key(g["metric_time__month"]), segment)] = Decimal(g[name])
+            got = {k: v for k, v in mart.items() if k[0] == name and (k[2] == "all") == (seg_column is None)}
+            for key in sorted(set(expected) | set(got)):
+                e, a = expected.get(key), got.get(key)
+                if e is None or a is None or abs(e - a) > Decimal("1e-8") * max(Decimal(1), abs(e)):
+                    problems.append(f"{key}: mf={e} mart={a}")
+    assert_no_problems(problems)

@@ -1,8 +1,8 @@
 -- CSAT by month and segment ('all' plus each segment), from two inputs:
 --   survey CSAT answers (1-5, deduped like NPS), month of submitted_at: satisfied = 4 or 5,
---     survey_csat_pct = 100 * satisfied / answers;
+--     survey_csat_pct = satisfied / answers (fraction 0-1, 4 decimals);
 --   support satisfaction ratings, the latest rating per ticket, month of that rating:
---     support_csat_pct = 100 * good / (good + bad).
+--     support_csat_pct = good / (good + bad) (fraction 0-1, 4 decimals).
 -- Percentages are rounded half away from zero to one decimal, NULL without answers.
 -- Segment = the customer's segment in that month, else its current segment.
 
@@ -192,14 +192,14 @@ final as (
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
         cast(
-            {{ csw_ratio('100 * survey_satisfied', 'survey_responses', 1) }}
-            as decimal(4, 1)
+            {{ csw_ratio('survey_satisfied', 'survey_responses', 4) }}
+            as decimal(5, 4)
         ) as survey_csat_pct,
         cast(support_good as integer) as support_ratings_good,
         cast(support_bad as integer) as support_ratings_bad,
         cast(
-            {{ csw_ratio('100 * support_good', 'support_good + support_bad', 1) }}
-            as decimal(4, 1)
+            {{ csw_ratio('support_good', 'support_good + support_bad', 4) }}
+            as decimal(5, 4)
         ) as support_csat_pct
     from joined
 

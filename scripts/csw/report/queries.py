@@ -265,8 +265,10 @@ def load(con: duckdb.DuckDBPyConnection, db_path: Path) -> ReportData:
         csat_monthly=_rows(
             con,
             """
-            select month, survey_responses, survey_csat_pct,
-                   support_ratings_good + support_ratings_bad as support_ratings, support_csat_pct
+            -- the marts store CSAT as a fraction 0-1; the chart shows percent
+            select month, survey_responses, 100 * survey_csat_pct as survey_csat_pct,
+                   support_ratings_good + support_ratings_bad as support_ratings,
+                   100 * support_csat_pct as support_csat_pct
             from marts.agg_csat_monthly where segment = 'all' order by month
             """,
         ),
