@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
     report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
     report.set_defaults(func=cmd_report)
+
+    alerts = sub.add_parser(
+        "alerts", help="write the at-risk digest of the as-of month (highest MRR at stake first)"
+    )
+    alerts.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    alerts.add_argument("--format", choices=("csv", "json", "markdown"), default="markdown")
+    alerts.add_argument("--lang", choices=("en", "ja"), default="en", help="digest language")
+    alerts.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    alerts.set_defaults(func=cmd_alerts)
     return parser
 
 
@@ -203,6 +212,23 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]csw report: {escape(str(exc))}[/]")
         return 2
     console.print(f"[green]wrote[/] {result.out_path} ({len(result.charts)} charts)")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.alerts import AlertsError, write_digest
+
+    try:
+        text, digest = write_digest(args.db, fmt=args.format, lang=args.lang, out=args.out)
+    except AlertsError as exc:
+        console.print(f"[red]csw alerts: {escape(str(exc))}[/]")
+        return 2
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        console.print(f"[green]wrote[/] {args.out} ({len(digest.rows)} alerts)")
     return 0
 
 
