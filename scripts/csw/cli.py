@@ -110,6 +110,20 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--lang", choices=("en", "ja"), default="en", help="digest language")
     alerts.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
     alerts.set_defaults(func=cmd_alerts)
+
+    cal = sub.add_parser(
+        "calibrate-health",
+        help="fit the health component weights on the warehouse's history (logistic regression, "
+        "out-of-time validation) and write them to seeds/health_weights.csv",
+    )
+    cal.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    cal.add_argument("--seeds-dir", type=Path, default=Path("seeds"), help="where the seeds live")
+    cal.add_argument(
+        "--split-month", type=_parse_date, default=None,
+        help="first validation month (default: leaves about a third of the months for validation)",
+    )
+    cal.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
+    cal.set_defaults(func=cmd_calibrate_health)
     return parser
 
 
@@ -229,6 +243,40 @@ def cmd_alerts(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(text)
     else:
         console.print(f"[green]wrote[/] {args.out} ({len(digest.rows)} alerts)")
+    return 0
+
+
+def cmd_calibrate_health(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.calibrate import CalibrationError, fit, read_hand_weights, write_seeds
+
+    weights_seed = args.seeds_dir / "health_weights.csv"
+    try:
+        hand = read_hand_weights(weights_seed) if weights_seed.is_file() else None
+        result = fit(args.db, split_month=args.split_month, hand_weights=hand)
+    except CalibrationError as exc:
+        console.print(f"[red]csw calibrate-health: {escape(str(exc))}[/]")
+        return 2
+    console.print(
+        f"split {result.split_month}: train {result.train_snapshots} snapshots "
+        f"({result.train_churned} churned within 90 days), validation {result.valid_snapshots} "
+        f"({result.valid_churned})"
+    )
+    for name in ("hand", "fitted"):
+        weights = getattr(result, f"{name}_weights")
+        auc = result.auc[name]
+        console.print(
+            f"{name:>6} weights {weights}: ROC AUC train {auc['train']:.4f}, "
+            f"validation (out of time) {auc['valid']:.4f}"
+        )
+    if args.dry_run:
+        return 0
+    write_seeds(result, args.seeds_dir)
+    console.print(
+        f"[green]wrote[/] {weights_seed} and {args.seeds_dir / 'health_weights_fit.csv'}; "
+        "run `csw build` to apply the fitted weights"
+    )
     return 0
 
 
