@@ -92,18 +92,24 @@ final as (
             {{ csw_ratio('current_totals.churned', 'current_totals.snapshots', 4) }}
             as decimal(5, 4)
         ) as churn_rate,
-        {%- for score_column, weight_set in scores %}
         cast(
             {{ csw_ratio(
-                weight_set ~ '_totals.doubled_rank_sum_retained - ' ~ weight_set
-                ~ '_totals.retained * (' ~ weight_set ~ '_totals.retained + 1)',
-                '2 * ' ~ weight_set ~ '_totals.retained * ' ~ weight_set ~ '_totals.churned',
+                'current_totals.doubled_rank_sum_retained'
+                ~ ' - current_totals.retained * (current_totals.retained + 1)',
+                '2 * current_totals.retained * current_totals.churned',
                 4
             ) }}
             as decimal(5, 4)
-        ) as {{ 'roc_auc' if weight_set == 'current' else 'hand_roc_auc' }}
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+        ) as roc_auc,
+        cast(
+            {{ csw_ratio(
+                'hand_totals.doubled_rank_sum_retained'
+                ~ ' - hand_totals.retained * (hand_totals.retained + 1)',
+                '2 * hand_totals.retained * hand_totals.churned',
+                4
+            ) }}
+            as decimal(5, 4)
+        ) as hand_roc_auc
     from as_of
     cross join current_totals
     cross join hand_totals
