@@ -280,26 +280,39 @@ customer_payments as (
 
 ),
 
-unrecovered_failures as (
+failures_in_window as (
 
     select
         failed.customer_id,
-        failed.payment_id
+        failed.payment_id,
+        failed.invoice_id,
+        failed.attempted_at,
+        window_bounds.as_of_end_at
     from customer_payments as failed
     cross join window_bounds
     where
         failed.outcome = 'failed'
         and cast(failed.attempted_at as date) > window_bounds.payment_after_date
         and cast(failed.attempted_at as date) <= window_bounds.as_of_date
-        and not exists (
-            select 1
-            from customer_payments as recovered
-            where
-                recovered.invoice_id = failed.invoice_id
-                and recovered.outcome = 'succeeded'
-                and recovered.attempted_at > failed.attempted_at
-                and recovered.attempted_at < window_bounds.as_of_end_at
-        )
+
+),
+
+unrecovered_failures as (
+
+    -- no later successful payment of the same invoice by the end of the as-of day
+    -- (a left join rather than a correlated subquery: portable to Spark)
+    select
+        failures_in_window.customer_id,
+        failures_in_window.payment_id
+    from failures_in_window
+    left join customer_payments as recovered
+        on
+            failures_in_window.invoice_id = recovered.invoice_id
+            and recovered.outcome = 'succeeded'
+            and failures_in_window.attempted_at < recovered.attempted_at
+            and failures_in_window.as_of_end_at > recovered.attempted_at
+    group by failures_in_window.customer_id, failures_in_window.payment_id
+    having count(recovered.payment_id) = 0
 
 ),
 
