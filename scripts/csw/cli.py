@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
     report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
     report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
+    report.add_argument(
+        "--currency", choices=("USD", "JPY"), default="USD",
+        help="JPY: amounts in the text in 万円 at the as-of month's rate (charts stay in USD)",
+    )
     report.set_defaults(func=cmd_report)
 
     alerts = sub.add_parser(
@@ -221,7 +225,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from csw.report import ReportError, render_report
 
     try:
-        result = render_report(args.db, args.out, locale=args.lang)
+        result = render_report(args.db, args.out, locale=args.lang, currency=args.currency)
     except ReportError as exc:
         console.print(f"[red]csw report: {escape(str(exc))}[/]")
         return 2

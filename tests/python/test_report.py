@@ -411,3 +411,40 @@ def test_report_has_no_technical_ids_outside_the_glossary(report, report_ja):
         for word in ("metric:", "mart:", "fct_", "agg_", "dim_", ".csv", ".sql", ".duckdb",
                      "health_turned_red"):
             assert word not in text, (path.name, word)
+
+
+def test_man_yen_formatting():
+    m = Messages("ja", jpy_per_usd=Decimal("150"))
+    assert m.money(Decimal("458277.50")) == "6,874.2万円"  # 458,277.50 USD x 150 / 10,000
+    assert m.money(Decimal("-1234.4")) == "-18.5万円"
+    assert Messages("ja").money(Decimal("458277.50")) == "$458,278"
+
+
+def test_currency_jpy_converts_at_the_as_of_rate(demo_db, tmp_path):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        usd_per_yen = con.execute(
+            "select usd_per_unit from intermediate.int_fx_rates__monthly where currency = 'JPY'"
+            " and month_start_date = (select max(month) from marts.fct_mrr)"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    out = tmp_path / "jpy" / "index.html"
+    assert main(["report", "--db", str(demo_db), "--out", str(out), "--lang", "ja",
+                 "--currency", "JPY"]) == 0
+    html = out.read_text("utf-8")
+    total = Decimal(str(_as_of_mrr_value(demo_db)))
+    expected = Messages("ja", jpy_per_usd=1 / usd_per_yen).money(total)
+    assert expected.endswith("万円")
+    assert f'id="kpi-mrr">{expected}<' in html
+    assert 'id="currency-note"' in html
+
+
+def _as_of_mrr_value(db: Path) -> Decimal:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select sum(mrr_usd) from marts.fct_mrr where month = (select max(month) from marts.fct_mrr)"
+        ).fetchone()[0]
+    finally:
+        con.close()

@@ -103,8 +103,13 @@ def render_report(
     *,
     locale: str = DEFAULT_LOCALE,
     generated_at: datetime | None = None,
+    currency: str = "USD",
 ) -> ReportResult:
-    """Read the marts of ``db_path`` (read-only) and write the HTML report to ``out_path``."""
+    """Read the marts of ``db_path`` (read-only) and write the HTML report to ``out_path``.
+
+    ``currency="JPY"`` shows the amounts of the text in 万円 at the as-of month's JPY rate
+    (the warehouse's monthly FX rate); charts stay in USD.
+    """
     db_path, out_path = Path(db_path), Path(out_path)
     m = Messages(locale)
     if not db_path.is_file():
@@ -118,6 +123,14 @@ def render_report(
         previous_month = (data.as_of_month.replace(day=1) - timedelta(days=1)).replace(day=1)
         flow = workflow.load(con, data.as_of_month, headline(con, previous_month))
         workflow.load_customers(con, flow)
+        currency_note = None
+        if currency == "JPY":
+            yen = workflow.jpy_per_usd(con, data.as_of_month)
+            if yen is None:
+                raise ReportError(m.t("errors.no_data"))
+            m = Messages(locale, jpy_per_usd=yen)
+            currency_note = m.t("page.currency_note", rate=m.number(yen, 2),
+                                month=m.month(data.as_of_month))
     except MissingMartError as exc:
         names = ", ".join(f"marts.{n}" for n in exc.names)
         raise ReportError(m.t("errors.mart_missing", names=names, path=db_path)) from exc
@@ -174,6 +187,7 @@ def render_report(
         lang=m.t("html_lang"),
         title=m.t("page.title"),
         subtitle=m.t("page.subtitle", as_of=m.month(data.as_of_month)),
+        currency_note=currency_note,
         footer=m.t("page.generated", generated=m.date(generated)),
         kpis=[{**k, "label": m.t(f"kpi.{k['key']}")} for k in kpis],
         sections=sections,

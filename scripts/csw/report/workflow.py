@@ -205,6 +205,16 @@ def load_customers(con: duckdb.DuckDBPyConnection, data: WorkflowData) -> None:
         )
 
 
+def jpy_per_usd(con: duckdb.DuckDBPyConnection, month: date):
+    """Yen per USD at the month's rate (the warehouse's monthly FX rates); None without one."""
+    row = con.execute(
+        "select usd_per_unit from intermediate.int_fx_rates__monthly"
+        " where currency = 'JPY' and month_start_date = ? and usd_per_unit > 0",
+        [month],
+    ).fetchone()
+    return None if row is None or row[0] is None else 1 / row[0]
+
+
 # -- KPI change ---------------------------------------------------------------------------
 
 def _signed(text: str, value: Any) -> str:
