@@ -256,7 +256,6 @@ final as (
         {{ dbt.cast('main_risk_driver', 'varchar') }} as main_risk_driver,
         {{ dbt.cast('main_risk_reason_en', 'varchar') }} as main_risk_reason_en,
         {{ dbt.cast('main_risk_reason_ja', 'varchar') }} as main_risk_reason_ja,
-
         cast(adoption_score as decimal(4, 1)) as adoption_score,
         cast(seat_utilization as decimal(9, 4)) as seat_utilization,
         cast(avg_daily_active_users as decimal(18, 2)) as avg_daily_active_users,
