@@ -21,6 +21,7 @@ NOT_CODES = {
     "customer_id", "customer_name", "csm_user_id", "user_id", "contact_id", "activity_id",
     "ticket_id", "organization_id", "response_id", "survey_id", "product_id", "currency",
     "country_code", "record_key", "reason", "source_file", "table_name", "loaded_at_raw",
+    "segment_dimension",  # a MetricFlow group-by name (agg_metrics_monthly)
 }
 # Rates that may exceed 1 (retention with expansion) or be negative (a change).
 UNBOUNDED_RATES = {"net_mrr_retention", "nrr_12m", "mrr_change_pct_3m"}
