@@ -492,7 +492,8 @@ def add_bi_parser(sub) -> None:
     bi.add_argument("--published", type=Path, default=Path("published"), help="csw publish --out directory")
     bi.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     bi.add_argument("--home", type=Path, default=None,
-                    help="Superset home (config + SQLite metadata); default: a temporary directory")
+                    help="Superset home (config, SQLite metadata, log; kept afterwards for inspection, "
+                         "re-initialised on every start); default: a temporary directory, removed on exit")
     bi.add_argument("--bundle-out", type=Path, default=None,
                     help="only write the dashboards' assets bundle (zip) for an existing Superset, then exit")
     bi.set_defaults(func=cmd_bi)
