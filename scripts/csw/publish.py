@@ -548,6 +548,16 @@ def add_publish_parser(sub) -> None:
 
 def cmd_publish(args: argparse.Namespace, console) -> int:
     started = time.perf_counter()
+    if Path(args.db).is_file():  # a missing file gets publish()'s own message
+        from csw.buildstate import publish_refusal
+
+        try:
+            refusal = publish_refusal(Path(args.db))
+        except Exception:  # e.g. a build holds the file: publish() below says so clearly
+            refusal = None
+        if refusal is not None:  # only a warehouse whose last csw build passed is published
+            console.print(f"[red]csw publish refused:[/] {refusal}", highlight=False)
+            return 1
     try:
         result = publish(args.db, args.out, keep=args.keep, grace_seconds=args.grace_seconds)
     except PublishError as exc:

@@ -1,4 +1,4 @@
-"""What the cross-engine tests compare: five marts, keyed, to the cent.
+"""What the cross-engine tests compare: five marts keyed, every other mart as a multiset.
 
 Each engine test (test_cross_engine_<engine>.py, marker `cross_engine`) builds the
 shared dataset (`cross_engine_raw` in conftest.py) on its engine, reads the marts
@@ -8,15 +8,21 @@ through `compare_marts`. Values are compared in one canonical text form
 (`_warehouse.canonical_frame` with `exact=True`): every digit counts, so
 Decimal('12.50') from one driver equals Decimal('12.5000') from another, and
 a ratio of decimal(9, 4) must agree to its last digit.
+
+`CROSS_ENGINE_MARTS` are compared keyed (a difference names the row and column).
+`compare_every_mart` adds every other table of the DuckDB `marts` schema, all
+columns, as a multiset of canonical rows (no key needed; a difference shows the
+rows found on one side only).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable
 
 import pandas as pd
 
-from _warehouse import Warehouse, diff_frames
+from _warehouse import Warehouse, canonical_frame, diff_frames
 
 # mart -> (key columns, value columns)
 CROSS_ENGINE_MARTS: dict[str, tuple[list[str], list[str]]] = {
@@ -25,8 +31,29 @@ CROSS_ENGINE_MARTS: dict[str, tuple[list[str], list[str]]] = {
         ["mrr_usd", "mrr_local", "currency", "quantity", "segment"],
     ),
     "fct_mrr_movements": (
-        ["customer_id", "product_id", "month", "movement_type"],
-        ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "segment"],
+        ["customer_id", "product_line", "month", "movement_type"],
+        ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "tier_effect_usd",
+         "products_before", "products_after", "segment"],
+    ),
+    "fct_mrr_customer_changes": (
+        ["customer_id", "month"],
+        ["segment", "starting_mrr_usd", "fx_adjustment_usd", "new_usd", "win_back_usd",
+         "expansion_usd", "contraction_usd", "churn_usd", "ending_mrr_usd"],
+    ),
+    "agg_mrr_bridge_monthly": (
+        ["month", "segment"],
+        ["starting_mrr_usd", "new_usd", "upsell_usd", "cross_sell_usd", "downsell_usd", "churn_usd",
+         "win_back_usd", "fx_adjustment_usd", "expansion_usd", "contraction_usd", "ending_mrr_usd",
+         "quick_ratio"],
+    ),
+    "agg_retention_monthly": (
+        ["month"],
+        ["customers_start", "churned_customers", "logo_churn_rate", "gross_mrr_churn_rate",
+         "net_mrr_retention", "nrr_12m", "grr_12m"],
+    ),
+    "agg_trial_conversion_monthly": (
+        ["month"],
+        ["ended_trials", "converted_trials", "trial_conversion_rate", "is_final"],
     ),
     "fct_churn_events": (
         ["customer_id", "churn_month"],
@@ -87,4 +114,39 @@ def compare_marts(reference: dict[str, pd.DataFrame], other: dict[str, pd.DataFr
         if len(other[mart]) != len(reference[mart]):
             problems.append(f"{mart}: {len(other[mart])} rows on {engine}, "
                             f"{len(reference[mart])} on DuckDB")
+    return problems
+
+
+def other_marts(warehouse: Warehouse) -> dict[str, list[str]]:
+    """Every table of the DuckDB `marts` schema not in CROSS_ENGINE_MARTS -> its columns."""
+    rows = warehouse.query(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts' order by table_name, ordinal_position")
+    marts: dict[str, list[str]] = {}
+    for table, column in zip(rows["table_name"], rows["column_name"]):
+        if table not in CROSS_ENGINE_MARTS:
+            marts.setdefault(table, []).append(column)
+    return marts
+
+
+def read_other_marts(query: Callable[[str], pd.DataFrame],
+                     marts: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    return {mart: query(f"select {', '.join(columns)} from marts.{mart}")
+            for mart, columns in marts.items()}
+
+
+def compare_other_marts(reference: dict[str, pd.DataFrame], other: dict[str, pd.DataFrame],
+                        marts: dict[str, list[str]], engine: str, limit: int = 10) -> list[str]:
+    """Multiset differences (every column, every digit) per mart; an empty DuckDB mart is
+    allowed here (some marts may be empty on the shared dataset) only if the other is too."""
+    problems: list[str] = []
+    for mart, columns in marts.items():
+        ref = Counter(map(tuple, canonical_frame(reference[mart], columns, exact=True).values.tolist()))
+        got = Counter(map(tuple, canonical_frame(other[mart], columns, exact=True).values.tolist()))
+        only_ref, only_got = ref - got, got - ref
+        lines = ([f"{mart}: only on DuckDB: {dict(zip(columns, row))}" for row in only_ref.elements()]
+                 + [f"{mart}: only on {engine}: {dict(zip(columns, row))}" for row in only_got.elements()])
+        problems += lines[:limit]
+        if len(lines) > limit:
+            problems.append(f"{mart}: ... and {len(lines) - limit} more rows differ")
     return problems

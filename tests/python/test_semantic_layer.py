@@ -51,7 +51,8 @@ ALL_METRICS = {
     "csat_ratings", "csat_good_ratings", "csat", "tickets", "escalated_tickets",
     "sla_breached_tickets", "escalation_rate", "sla_breach_rate", "health_snapshots",
     "health_score_total_metric", "average_health_score", "red_health_snapshots_metric",
-    "red_account_share",
+    "red_account_share", "expansion_mrr", "contraction_mrr", "quick_ratio",
+    "ended_trials", "converted_trials", "trial_conversion_rate",
 }
 QUERIED: set[str] = set()
 
@@ -225,7 +226,8 @@ FINANCE_COMPANY = [
     "mrr", "arr", "customers", "arpa", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr",
     "starting_mrr", "restated_starting_mrr", "customers_start", "churned_customers",
     "churned_mrr", "logo_churn_rate", "gross_mrr_churn_rate", "net_mrr_retention",
-    "nrr_12m", "grr_12m",
+    "nrr_12m", "grr_12m", "expansion_mrr", "contraction_mrr", "quick_ratio", "gross_mrr_churn",
+    "retained_mrr",
 ]
 
 
@@ -263,6 +265,13 @@ def test_finance_metrics_by_month_equal_bridge_and_retention(sw):
             "net_mrr_retention": (rounded(g["net_mrr_retention"], 6), e["net_mrr_retention"]),
             "nrr_12m": (rounded(g["nrr_12m"], 6), e["nrr_12m"]),
             "grr_12m": (rounded(g["grr_12m"], 6), e["grr_12m"]),
+            "expansion_mrr": (money(g["expansion_mrr"]), e["expansion_usd"]),
+            "contraction_mrr": (money(g["contraction_mrr"]), e["contraction_usd"]),
+            "quick_ratio": (rounded(g["quick_ratio"], 4), e["quick_ratio"]),
+            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["contraction_usd"])),
+            "retained_mrr": (money(g["retained_mrr"]),
+                             e["starting_mrr_usd"] + e["fx_adjustment_usd"] + e["expansion_usd"]
+                             + e["contraction_usd"] + e["churn_usd"]),
         }
         for movement in MOVEMENTS:
             checks[f"{movement}_mrr"] = (money(g[f"{movement}_mrr"]), e[f"{movement}_usd"])
@@ -279,7 +288,7 @@ FINANCE_SEGMENT = [
     "mrr", "customers", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr", "starting_mrr",
     "customers_start", "new_customers", "won_back_customers", "churned_customers",
     "logo_churn_rate", "gross_mrr_churn", "retained_mrr", "gross_mrr_churn_rate",
-    "net_mrr_retention", "arpa",
+    "net_mrr_retention", "arpa", "expansion_mrr", "contraction_mrr",
 ]
 
 
@@ -306,10 +315,11 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
             "starting_mrr": (money(g["starting_mrr"]), e["starting_mrr_usd"]),
             "customers_start": (number(g["customers_start"]), e["customers_start"]),
             "churned_customers": (number(g["churned_customers"]), e["churned_customers"]),
-            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["downsell_usd"])),
+            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["contraction_usd"])),
             "retained_mrr": (money(g["retained_mrr"]),
-                             restated + e["upsell_usd"] + e["cross_sell_usd"]
-                             + e["downsell_usd"] + e["churn_usd"]),
+                             restated + e["expansion_usd"] + e["contraction_usd"] + e["churn_usd"]),
+            "expansion_mrr": (money(g["expansion_mrr"]), e["expansion_usd"]),
+            "contraction_mrr": (money(g["contraction_mrr"]), e["contraction_usd"]),
         }
         for movement in MOVEMENTS:
             checks[f"{movement}_mrr"] = (money(g[f"{movement}_mrr"]), e[f"{movement}_usd"])
@@ -318,9 +328,9 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
                 problems.append(f"{key} {name}: mf={actual!r} mart={expected!r}")
         ratios = {
             "logo_churn_rate": (e["churned_customers"], e["customers_start"]),
-            "gross_mrr_churn_rate": (-(e["churn_usd"] + e["downsell_usd"]), restated),
-            "net_mrr_retention": (restated + e["upsell_usd"] + e["cross_sell_usd"]
-                                  + e["downsell_usd"] + e["churn_usd"], restated),
+            "gross_mrr_churn_rate": (-(e["churn_usd"] + e["contraction_usd"]), restated),
+            "net_mrr_retention": (restated + e["expansion_usd"] + e["contraction_usd"]
+                                  + e["churn_usd"], restated),
             "arpa": (e["ending_mrr_usd"], e["customers_end"]),
         }
         for name, (num, den) in ratios.items():
@@ -330,31 +340,37 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
     assert_no_problems(problems)
 
 
-def test_mrr_and_movements_by_product(sw):
-    metrics = ["mrr", "customers", "arpa", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr"]
-    got = index(sw.mf(metrics, ["metric_time__month", "product"]), "metric_time__month", "product")
+def test_mrr_by_product_and_movements_by_product_line(sw):
+    """MRR keeps the product grain; movements are classified per product line."""
+    got = index(sw.mf(["mrr", "customers", "arpa"], ["metric_time__month", "product"]),
+                "metric_time__month", "product")
     mrr = index(sw.sql("""
         select month, product_id, sum(mrr_usd) as mrr, count(distinct customer_id) as customers
         from marts.fct_mrr group by 1, 2
     """), "month", "product_id")
+    assert set(got) == set(mrr)
+    problems = []
+    for key, e in mrr.items():
+        g = got[key]
+        if money(g["mrr"]) != e["mrr"]:
+            problems.append(f"{key} mrr: mf={g['mrr']!r} mart={e['mrr']!r}")
+        if number(g["customers"]) != e["customers"]:
+            problems.append(f"{key} customers: mf={g['customers']!r} mart={e['customers']!r}")
+        if not close(g["arpa"], e["mrr"] / e["customers"], 1e-6):
+            problems.append(f"{key} arpa: mf={g['arpa']!r}")
+    metrics = [*(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr"]
+    got = index(sw.mf(metrics, ["metric_time__month", "mrr_movement__product_line"]),
+                "metric_time__month", "mrr_movement__product_line")
     moves = {}
     for row in sw.sql("""
-        select month, product_id, movement_type, sum(mrr_change_usd) as amount
+        select month, product_line, movement_type, sum(mrr_change_usd) as amount
         from marts.fct_mrr_movements group by 1, 2, 3
     """):
-        moves[(month_key(row["month"]), row["product_id"], row["movement_type"])] = row["amount"]
-    keys = set(mrr) | {(m, p) for m, p, _ in moves}
+        moves[(month_key(row["month"]), row["product_line"], row["movement_type"])] = row["amount"]
+    keys = {(m, p) for m, p, _ in moves}
     assert set(got) == keys
-    problems = []
     for key in keys:
         g = got[key]
-        e = mrr.get(key, {"mrr": Decimal(0), "customers": 0})
-        if (money(g["mrr"]) or 0) != e["mrr"]:
-            problems.append(f"{key} mrr: mf={g['mrr']!r} mart={e['mrr']!r}")
-        if (number(g["customers"]) or 0) != e["customers"]:
-            problems.append(f"{key} customers: mf={g['customers']!r} mart={e['customers']!r}")
-        if e["customers"] and not close(g["arpa"], e["mrr"] / e["customers"], 1e-6):
-            problems.append(f"{key} arpa: mf={g['arpa']!r}")
         for movement in MOVEMENTS:
             expected = moves.get((*key, movement), Decimal(0))
             if money(g[f"{movement}_mrr"]) != expected:
@@ -362,6 +378,25 @@ def test_mrr_and_movements_by_product(sw):
         net = sum(moves.get((*key, m), Decimal(0)) for m in MOVEMENTS if m != "fx_adjustment")
         if money(g["net_new_mrr"]) != net:
             problems.append(f"{key} net_new_mrr: mf={g['net_new_mrr']!r} mart={net!r}")
+    assert_no_problems(problems)
+
+
+def test_trial_conversion_by_month_equals_mart(sw):
+    metrics = ["ended_trials", "converted_trials", "trial_conversion_rate"]
+    got = index(sw.mf(metrics, ["metric_time__month"]), "metric_time__month")
+    expected = index(sw.sql("select * from marts.agg_trial_conversion_monthly"), "month")
+    assert expected and set(got) == set(expected)
+    problems = []
+    for key, e in expected.items():
+        g = got[key]
+        checks = {
+            "ended_trials": (number(g["ended_trials"]), e["ended_trials"]),
+            "converted_trials": (number(g["converted_trials"]), e["converted_trials"]),
+            "trial_conversion_rate": (rounded(g["trial_conversion_rate"], 6), e["trial_conversion_rate"]),
+        }
+        for name, (actual, wanted) in checks.items():
+            if actual != wanted:
+                problems.append(f"{key} {name}: mf={actual!r} mart={wanted!r}")
     assert_no_problems(problems)
 
 

@@ -26,9 +26,28 @@ customer_months as (
 
 ),
 
-customers as (
+customer_segments as (
 
-    select * from {{ ref('dim_customers') }}
+    select
+        customer_id,
+        month_start_date,
+        cs_segment,
+        current_segment
+
+    from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of_segments as (
+
+    {#- Months before the first month with MRR lie outside the segment grid: the current segment. #}
+    select
+        customer_segments.customer_id,
+        customer_segments.current_segment
+
+    from customer_segments
+    inner join {{ ref('int_as_of') }} as as_of_month
+        on customer_segments.month_start_date = as_of_month.as_of_month
 
 ),
 
@@ -66,14 +85,14 @@ segmented_events as (
         csat_events.month,
         csat_events.csat_source,
         csat_events.is_positive,
-        coalesce(customer_months.segment, customers.segment) as segment
+        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
     from csat_events
-    left join customer_months
+    left join customer_segments
         on
-            csat_events.customer_id = customer_months.customer_id
-            and csat_events.month = customer_months.month
-    left join customers
-        on csat_events.customer_id = customers.customer_id
+            csat_events.customer_id = customer_segments.customer_id
+            and csat_events.month = customer_segments.month_start_date
+    left join as_of_segments
+        on csat_events.customer_id = as_of_segments.customer_id
 
 ),
 

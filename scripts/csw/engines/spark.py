@@ -1,10 +1,15 @@
 """Spark target of ``csw build``: export the raw directory to Parquet for dbt-spark.
 
-dbt-spark (``session`` method) runs Spark inside this process. The raw directory is
-exported (``raw_export.export_raw_tables``: same checks and columns as the DuckDB
-loader) to ``<spark dir>/raw``, which the ``spark__load_raw_sources`` hook registers as
-the ``raw`` database. The Derby metastore and the warehouse also live under the spark
-dir (``CSW_SPARK_DIR``, default ``<project>/spark``; see profiles.yml).
+dbt-spark (``session`` method) makes this process the Spark driver; the executors run
+in it (``local[N]``, the default) or on a cluster (``CSW_SPARK_MASTER``, e.g. the
+``spark://`` URL ``csw.engines.spark_cluster`` prints). The raw directory is exported
+(``raw_export.export_raw_tables``: same checks and columns as the DuckDB loader) to
+``<spark dir>/raw``, which the ``spark__load_raw_sources`` hook registers as the ``raw``
+database. The Derby metastore and the warehouse also live under the spark dir
+(``CSW_SPARK_DIR``, default ``<project>/spark``; see profiles.yml), always passed to dbt
+as an absolute path: executors in other JVMs read the raw files and write the warehouse
+tables there, so on a cluster it must be a filesystem every executor mounts at the same
+path (or set ``CSW_SPARK_WAREHOUSE_DIR`` to e.g. an HDFS/S3 URI for the tables).
 """
 
 from __future__ import annotations
@@ -70,5 +75,6 @@ def prepare_spark(raw_dir: Path, console) -> dict[str, str] | None:
     except RawInputError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         return None
-    console.print(f"raw export for Spark: {export}", highlight=False)
+    master = os.environ.get("CSW_SPARK_MASTER", f"local[{os.environ.get('CSW_SPARK_CORES', '2')}]")
+    console.print(f"raw export for Spark: {export} (master {master})", highlight=False)
     return spark_environment(base_dir)

@@ -180,6 +180,8 @@ def bridge_12m(con: duckdb.DuckDBPyConnection, month: date) -> tuple[dict, date]
             sum(downsell_usd) as downsell_usd,
             sum(churn_usd) as churn_usd,
             sum(fx_adjustment_usd) as fx_adjustment_usd,
+            sum(expansion_usd) as expansion_usd,
+            sum(contraction_usd) as contraction_usd,
             arg_max(ending_mrr_usd, month) as ending_mrr_usd
         from months
         """,

@@ -1,0 +1,54 @@
+"""The throwaway Spark cluster stops every JVM it started, also when the block fails (issue #18)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("pyspark", reason="the spark extra is not installed")
+
+from csw.engines import spark_cluster  # noqa: E402
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+def test_cluster_stops_on_failure(tmp_path) -> None:
+    base = tmp_path / "cluster"
+    with pytest.raises(RuntimeError, match="boom"):
+        with spark_cluster.throwaway_cluster(base, workers=1) as cluster:
+            pids = list(cluster.pids)
+            assert len(pids) == 2 and all(_running(pid) for pid in pids)
+            assert cluster.env["CSW_SPARK_MASTER"].startswith("spark://127.0.0.1:")
+            raise RuntimeError("boom")
+    assert not any(_running(pid) for pid in pids)
+    assert not base.exists()
+
+
+def test_cli_start_env_stop(tmp_path) -> None:
+    base = str(tmp_path / "cli")
+    run = [sys.executable, "-m", "csw.engines.spark_cluster"]
+    try:
+        started = subprocess.run([*run, "start", "--dir", base, "--workers", "1"],
+                                 capture_output=True, text=True, timeout=300)
+        assert started.returncode == 0, started.stderr
+        assert "export CSW_SPARK_MASTER='spark://127.0.0.1:" in started.stdout
+        env = subprocess.run([*run, "env", "--dir", base], capture_output=True, text=True)
+        assert env.stdout == started.stdout
+        pids = spark_cluster.read_state(tmp_path / "cli").pids
+    finally:
+        stopped = subprocess.run([*run, "stop", "--dir", base], capture_output=True, text=True)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not any(_running(pid) for pid in pids)
