@@ -62,7 +62,9 @@
             {%- do exceptions.raise_compiler_error("agg_metrics_monthly: measure " ~ measure.name ~ " is non-additive over a time finer than month") -%}
         {%- endif -%}
         {%- for entity in sm.entities if entity.name == 'customer_month' -%}
-            {%- set ns.cm_expr = entity.expr or entity.name -%}
+            {#- the entity expr is written for DuckDB/Postgres; Spark 4 has no bare varchar -#}
+            {%- set ns.cm_expr = (entity.expr or entity.name) | replace(' as varchar)', ' as ' ~ csw_spark_type('varchar') ~ ')')
+                if target.type == 'spark' else (entity.expr or entity.name) -%}
         {%- endfor -%}
         {%- set upstream = sm.depends_on.nodes[0] -%}
         {%- if upstream not in model.depends_on.nodes -%}

@@ -21,6 +21,11 @@ NOT_CODES = {
     "customer_id", "customer_name", "csm_user_id", "user_id", "contact_id", "activity_id",
     "ticket_id", "organization_id", "response_id", "survey_id", "product_id", "currency",
     "country_code", "record_key", "reason", "source_file", "table_name", "loaded_at_raw",
+    "segment_dimension",  # a MetricFlow group-by name (agg_metrics_monthly)
+    "subscription_id", "charge_id", "overlapping_charge_id",
+    # billing's own values (like product_id), not a fixed code list: product_line, and the
+    # comma-separated product ids of fct_mrr_movements
+    "product_line", "products_before", "products_after",
 }
 # Rates that may exceed 1 (retention with expansion) or be negative (a change).
 UNBOUNDED_RATES = {"net_mrr_retention", "nrr_12m", "mrr_change_pct_3m"}

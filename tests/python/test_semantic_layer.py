@@ -591,10 +591,11 @@ def test_every_metric_is_checked_and_described(sw):
         pytest.fail(f"metrics never queried through MetricFlow: {sorted(not_queried)}")
 
 
+# what scripts/csw/report/queries.py reads (test_exposures.py checks the exact list)
 REPORT_MARTS = {
-    "agg_mrr_bridge_monthly", "fct_mrr", "fct_mrr_movements", "fct_churn_events",
+    "agg_mrr_bridge_monthly", "fct_mrr", "fct_churn_events", "fct_nps_responses",
     "agg_retention_monthly", "agg_nps_monthly", "agg_csat_monthly", "agg_support_monthly",
-    "agg_touch_coverage_monthly", "fct_customer_health", "agg_health_backtest",
+    "fct_support_tickets", "agg_touch_coverage_monthly", "fct_customer_health", "agg_health_backtest",
 }
 
 

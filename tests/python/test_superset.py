@@ -109,6 +109,22 @@ def test_dashboards_import_and_every_chart_equals_the_marts(superset):
     assert problems == {}
 
 
+def test_datasets_carry_the_mart_descriptions(superset):
+    server, _, _ = superset
+    import json as _json
+    import urllib.parse
+
+    query = urllib.parse.quote(_json.dumps({"filters": [{"col": "table_name", "opr": "eq",
+                                                          "value": "agg_mrr_bridge_monthly"}]}))
+    found = server.request("GET", f"/api/v1/dataset/?q={query}")["result"]
+    assert len(found) == 1
+    dataset = server.request("GET", f"/api/v1/dataset/{found[0]['id']}")["result"]
+    assert dataset["description"], "the mart's description (persist_docs) is the dataset's"
+    columns = {c["column_name"]: c for c in dataset["columns"]}
+    assert columns["month"]["is_dttm"] and columns["ending_mrr_usd"]["description"]
+    assert all(c["description"] for c in columns.values())
+
+
 def test_a_chart_keeps_answering_while_build_and_publish_run(superset, tmp_path: Path):
     server, warehouse, published = superset
     spec = load_spec()

@@ -363,11 +363,17 @@ class SupersetServer:
             self._own_home = True
         self.home.mkdir(parents=True, exist_ok=True)
         metadata = self.home / "superset.db"
-        (self.home / "superset_config.py").write_text(CONFIG_TEMPLATE.format(
-            secret=secrets.token_urlsafe(32), metadata_uri=f"sqlite:///{metadata}"))
+        reused = metadata.exists()  # a --home kept from an earlier run: keep its config (SECRET_KEY)
+        config = self.home / "superset_config.py"
+        if not (reused and config.exists()):
+            config.write_text(CONFIG_TEMPLATE.format(
+                secret=secrets.token_urlsafe(32), metadata_uri=f"sqlite:///{metadata}"))
         self._superset(superset, "db", "upgrade")
-        self._superset(superset, "fab", "create-admin", "--username", ADMIN_USER, "--firstname", "CSW",
-                       "--lastname", "Admin", "--email", "admin@example.com", "--password", self.password)
+        if reused:
+            self._superset(superset, "fab", "reset-password", "--username", ADMIN_USER, "--password", self.password)
+        else:
+            self._superset(superset, "fab", "create-admin", "--username", ADMIN_USER, "--firstname", "CSW",
+                           "--lastname", "Admin", "--email", "admin@example.com", "--password", self.password)
         self._superset(superset, "init")
         self.port = self.port or free_port()
         log = open(self.log or (self.home / "superset.log"), "ab")
@@ -492,7 +498,8 @@ def add_bi_parser(sub) -> None:
     bi.add_argument("--published", type=Path, default=Path("published"), help="csw publish --out directory")
     bi.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
     bi.add_argument("--home", type=Path, default=None,
-                    help="Superset home (config + SQLite metadata); default: a temporary directory")
+                    help="Superset home (config, SQLite metadata, log), kept and reused by the next run; "
+                         "default: a temporary directory, removed on exit")
     bi.add_argument("--bundle-out", type=Path, default=None,
                     help="only write the dashboards' assets bundle (zip) for an existing Superset, then exit")
     bi.set_defaults(func=cmd_bi)
