@@ -18,7 +18,7 @@ from csw.bi.superset import load_spec
 from csw.runner import run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORT_QUERIES = ROOT / "scripts" / "csw" / "report" / "queries.py"
+REPORT_DIR = ROOT / "scripts" / "csw" / "report"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def _exposure(manifest: dict, name: str) -> set[str]:
 
 
 def test_report_exposure_is_what_the_report_queries(manifest):
-    text = REPORT_QUERIES.read_text()
+    text = "\n".join(p.read_text() for p in sorted(REPORT_DIR.glob("*.py")))
     read = set(re.findall(r"\b(?:marts|seeds)\.([a-z_]+)\b", text))
     assert read, "no marts.<name> in the report's queries"
     assert _exposure(manifest, "csw_static_report") == read
