@@ -181,14 +181,15 @@ def inspect_raw_table_json(raw_dir: str, source: str, table: str, columns_json: 
 
 
 def raw_fingerprint(raw_dir: str, tables_json: str) -> str:
-    """A digest of the raw directory's table files (path, size, modification time), read without
-    opening any file: the loader reuses the raw tables when it equals the one of the last load."""
+    """A digest of the raw directory's table files (path, where a symlink leads, file type, size,
+    modification time), read without opening any file: the loader reuses the raw tables when it
+    equals the one of the last load (a file replaced by a symlink or a FIFO changes it)."""
     entries = []
     for source, table in sorted(json.loads(tables_json)):
         for path in raw_file_candidates(raw_dir, source, table):
             try:
                 st = os.stat(path)
-                entries.append([path, st.st_size, st.st_mtime_ns])
+                entries.append([path, os.path.realpath(path), st.st_mode, st.st_size, st.st_mtime_ns])
             except OSError:
                 if os.path.lexists(path):
                     entries.append([path, "dangling"])
