@@ -12,7 +12,7 @@ DB ?= warehouse.duckdb
 # collides with a lint running in another checkout: DuckDB file lock).
 LINT_DB ?= $(abspath $(VENV))/lint.duckdb
 
-.PHONY: run test test-deps lint pytest bench-quick bench venv demo-data lock clean
+.PHONY: run test test-deps lint pytest bench-quick bench venv demo-data lock clean bi publish
 
 venv: $(STAMP)
 
@@ -54,6 +54,18 @@ bench-quick: $(STAMP)
 # `csw bench` section of BENCHMARKS.md and benchmarks/results.json.
 bench: $(STAMP)
 	$(BIN)/csw bench --sizes 1000,10000,100000 --months 36
+
+# Publish the warehouse for BI tools (docs/publishing.md); builds the demo first when missing.
+publish: $(STAMP)
+	test -f $(DB) || $(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
+	$(BIN)/csw publish --db $(DB) --out published
+
+# Apache Superset on the published snapshot with the dashboards of bi/superset/dashboards.yml
+# (own venv .venv-superset, installed on first use; a free 127.0.0.1 port, throwaway metadata).
+# Prints the URL, user and password; Ctrl-C stops it.
+bi: $(STAMP)
+	test -e published/current || $(MAKE) publish
+	$(BIN)/csw bi --published published
 
 # Regenerate the bundled demo dataset (deterministic; a test checks it is up to date).
 demo-data: $(STAMP)

@@ -43,13 +43,13 @@ left join health_bands
     on health.health_band = health_bands.health_band
 where
     health.health_score not between 0 and 100
-    or health.coverage_pct not between 0 and 100
+    or health.coverage_pct not between 0 and 1
     or coalesce(health.adoption_score, 0) not between 0 and 100
     or health.engagement_score not between 0 and 100
     or health.support_score not between 0 and 100
     or coalesce(health.sentiment_score, 0) not between 0 and 100
     or health.financial_score not between 0 and 100
     or health_bands.min_score is distinct from expected_bands.expected_min_score
-    or (health.coverage_pct < 100) <> (
+    or (health.coverage_pct < 1) <> (
         health.adoption_score is null or health.sentiment_score is null
     )

@@ -1,5 +1,6 @@
 -- agg_nps_monthly's `all` rows count every deduped NPS answer of the month (attributed or
--- not), and each segment row adds up to at most the `all` row.
+-- not), and each segment row adds up to at most the `all` row. The aggregate runs to the as-of
+-- month (`csw build --as-of`): answers submitted after it are in the fact table, not in a month.
 
 with
 
@@ -15,13 +16,21 @@ responses as (
 
 ),
 
+as_of as (
+
+    select as_of_month from {{ ref('int_as_of') }}
+
+),
+
 response_counts as (
 
     select
-        submitted_month as month,  -- noqa: RF04
+        responses.submitted_month as month,  -- noqa: RF04
         count(*) as responses
     from responses
-    group by submitted_month
+    cross join as_of
+    where responses.submitted_month <= as_of.as_of_month
+    group by responses.submitted_month
 
 ),
 

@@ -11,12 +11,6 @@
 {%- set max_merge_hops = 10 -%}
 {%- set as_of_date_var = var('as_of_date', '') | string | trim -%}
 
-{#- round half up of n / d (n >= 0) by quotient + remainder, as a text template -#}
-{%- set round_half_up_by_remainder = (
-    "(cast(((__N__) - (__N__) % (__D__)) / (__D__) as bigint)"
-    ~ " + case when 2 * ((__N__) % (__D__)) >= (__D__) then 1 else 0 end)"
-) -%}
-
 with
 
 charges as (
@@ -53,11 +47,12 @@ as_of as (
 
     select
         cast({{ dbt.last_day(
-            dbt.date_trunc('month', "cast('" ~ as_of_date_var ~ "' as date)" if as_of_date_var else 'max(_loaded_at)'),
+            dbt.date_trunc('month', "cast('" ~ as_of_date_var ~ "' as date)" if as_of_date_var else 'latest_loaded_at'),
             'month'
         ) }} as date) as as_of_month_end
 
-    from charges
+    {#- One row, whether or not the var is set (a row per charge would multiply every total). #}
+    from (select max(_loaded_at) as latest_loaded_at from charges) as latest_load
 
 ),
 
@@ -89,11 +84,11 @@ in_service as (
         billing_customers.customer_id,
         charges.product_id,
         billing_customers.currency,
-        {{ round_half_up_by_remainder
-            | replace("__N__", 'cast(charges.unit_price * 10000 as decimal(38, 0)) * charges.quantity'
-                ~ ' * (10000 - cast(charges.discount_percent * 100 as decimal(38, 0)))')
-            | replace("__D__", "1000000 * case charges.billing_period when 'month' then 1 when 'quarter' then 3 else 12 end")
-        }} as local_cents
+        {{ csw_round_half_up_by_remainder(
+            'cast(charges.unit_price * 10000 as decimal(38, 0)) * charges.quantity'
+            ~ ' * (10000 - cast(charges.discount_percent * 100 as decimal(38, 0)))',
+            "1000000 * case charges.billing_period when 'month' then 1 when 'quarter' then 3 else 12 end",
+        ) }} as local_cents
 
     from charges
     inner join subscriptions
@@ -162,10 +157,10 @@ expected as (
         sum(
             case
                 when local_totals.currency = 'USD' then local_totals.local_cents
-                else {{ round_half_up_by_remainder
-                    | replace("__N__", 'cast(local_totals.local_cents as decimal(38, 0)) * rates.usd_per_unit_e8')
-                    | replace("__D__", '100000000')
-                }}
+                else {{ csw_round_half_up_by_remainder(
+                    'cast(local_totals.local_cents as decimal(38, 0)) * rates.usd_per_unit_e8',
+                    '100000000',
+                ) }}
             end
         ) as expected_mrr_cents
 

@@ -6,8 +6,11 @@
     `_rule_violation` (first failing rule of the row as a reason code, or NULL).
 
     Adds, in this order of precedence:
-      - quarantined: `null_key`, `unparseable:<key column>` (key text does not parse) or
-        `unparseable:_loaded_at` (missing or unparseable): such rows cannot take part in dedupe;
+      - quarantined: `null_key`, `unparseable:<key column>` (key text does not parse),
+        `unparseable:_loaded_at` (missing or unparseable) or `out_of_range:_loaded_at` (after the
+        start of this run plus a tolerance, csw_loaded_at_limit: an extract cannot come from the
+        future, and one such row would move the default as-of date): such rows cannot take part
+        in dedupe;
       - superseded: another eligible row with the same key has a later `_loaded_at` (ties: the
         later row in the file, higher `_source_row_number`, wins);
       - deleted: the winning row has `_is_deleted = true` (NULL = not deleted);
@@ -52,6 +55,8 @@
                     when {{ relation }}.{{ key }} is null then 'unparseable:{{ key }}'
                     {%- endfor %}
                     when {{ relation }}._loaded_at is null then 'unparseable:_loaded_at'
+                    when {{ relation }}._loaded_at > {{ csw_loaded_at_limit() }}
+                        then 'out_of_range:_loaded_at'
                 end as _dedupe_block_reason
             from {{ relation }}
         ) as blocked
@@ -88,4 +93,16 @@
             {{ csw_quote_literal(value) }}{{ ', ' if not loop.last }}
         {%- endfor -%}
     ))
+{%- endmacro -%}
+
+
+{#-
+    Latest plausible `_loaded_at`: the start of this dbt run (UTC) plus var
+    `csw_loaded_at_tolerance_minutes` (default 60, for clocks of extract tools that run a little
+    ahead), as a timestamp literal.
+-#}
+{%- macro csw_loaded_at_limit() -%}
+    {%- set tolerance = var('csw_loaded_at_tolerance_minutes', 60) | int -%}
+    {%- set limit = run_started_at + modules.datetime.timedelta(minutes=tolerance) -%}
+    cast('{{ limit.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
 {%- endmacro -%}

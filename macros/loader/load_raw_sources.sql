@@ -7,14 +7,18 @@
     YAML columns minus the two the loader adds itself (`_source_file`, `_source_row_number`).
 
     What it does (docs/design.md, "Layers and names"; docs/spec/raw_sources.md, "Files"):
-      1. checks every file and every documented column first, and raises one compiler error naming
-         the file and the column when something is missing, before any table is touched, so
-         nothing is built;
-      2. loads `<raw_dir>/<source>/<table>.csv` (or `.parquet` when only that exists) into
-         `raw.<source>__<table>`, every column VARCHAR, selected by name (file order does not
-         matter), plus `_source_file` and `_source_row_number` (1-based data row number);
-      3. extra columns are logged as a warning and ignored; a source with `meta: {optional: true}`
-         whose file is missing gets an empty raw table and a log line saying its input is missing.
+      1. checks every file and every documented column first (csw.rawfiles, through the SQL
+         function `csw_inspect_raw_table` of the dbt-duckdb plugin csw.engines.duckdb_plugin,
+         profiles.yml), and raises one error naming the file, the line or the column when
+         something is missing or malformed, before any table is touched, so nothing is built:
+         paths are literal (never glob patterns), `.csv` and `.parquet` of one table together are
+         refused, and so is anything that is not a regular file inside the raw directory;
+      2. loads `<raw_dir>/<source>/<table>.csv` (or `.parquet`) into `raw.<source>__<table>`,
+         every column VARCHAR, selected by name (file order does not matter), plus
+         `_source_file` and `_source_row_number` (1-based data row number), with the CSV dialect
+         stated, never sniffed; then checks that every record of the file was loaded;
+      3. extra columns are a warning and ignored; a source with `meta: {optional: true}` whose
+         file is missing gets an empty raw table and a warning saying its input is missing.
 
     Skipped for commands that only render SQL (compile, show, docs generate, ls, parse). Set var
     `csw_skip_raw_load: true` (or env var CSW_SKIP_RAW_LOAD=1, which leaves dbt's partial parse
@@ -87,51 +91,91 @@
     {%- if raw_dir | length > 1 and raw_dir.endswith('/') -%}
         {%- set raw_dir = raw_dir[:-1] -%}
     {%- endif -%}
-    {%- set csv_options = "header = true, all_varchar = true, delim = ',', quote = '\"', "
-        ~ "escape = '\"'" -%}
+    {#- The CSV dialect, stated (raw_sources.md): nothing is sniffed. Records were checked well
+        formed by csw_inspect_raw_table (rectangular, quotes closed, UTF-8), so the reader may
+        accept mixed line ends (strict_mode = false); the count check below proves it kept all. -#}
+    {%- set csv_dialect = "header = true, auto_detect = false, delim = ',', quote = '\"', "
+        ~ "escape = '\"', comment = '', strict_mode = false, null_padding = false, "
+        ~ "ignore_errors = false" -%}
     {%- set plans = [] -%}
+    {%- set tables = csw_declared_raw_tables() -%}
 
-    {#- 1. Check every file and column before touching the database. -#}
-    {%- for t in csw_declared_raw_tables() -%}
-        {%- set base_path = raw_dir ~ '/' ~ t.source_name ~ '/' ~ t.table_name -%}
-        {%- set csv_path = base_path ~ '.csv' -%}
-        {%- set parquet_path = base_path ~ '.parquet' -%}
-        {%- if csw_duckdb_file_exists(csv_path) -%}
-            {%- set path = csv_path -%}
-            {%- set reader = 'read_csv(' ~ csw_quote_literal(csv_path) ~ ', ' ~ csv_options ~ ')' -%}
-        {%- elif csw_duckdb_file_exists(parquet_path) -%}
-            {%- set path = parquet_path -%}
-            {%- set reader = 'read_parquet(' ~ csw_quote_literal(parquet_path) ~ ')' -%}
-        {%- elif t.optional -%}
-            {%- set path = none -%}
-            {%- set reader = none -%}
-        {%- else -%}
-            {%- do exceptions.raise_compiler_error(
-                'Raw file ' ~ csv_path ~ ' is missing (nor is there ' ~ parquet_path
-                ~ '): required by source ' ~ t.source_name ~ '.' ~ t.table_name) -%}
-        {%- endif -%}
-
-        {%- if reader is not none -%}
-            {%- set described = run_query('describe select * from ' ~ reader) -%}
-            {%- set file_columns = described.columns['column_name'].values() | list -%}
-            {%- for column in t.columns -%}
-                {%- if column not in file_columns -%}
-                    {%- do exceptions.raise_compiler_error(
-                        'Raw file ' ~ path ~ ' is missing required column \'' ~ column ~ '\'') -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- set extra = [] -%}
-            {%- for column in file_columns -%}
-                {%- if column not in t.columns -%}
-                    {%- do extra.append(column) -%}
-                {%- endif -%}
-            {%- endfor -%}
-            {%- if extra | length > 0 -%}
-                {%- do exceptions.warn(
-                    'Raw file ' ~ path ~ ' has extra columns, ignored: ' ~ extra | join(', ')) -%}
+    {#- 0. Which raw directory this warehouse holds (main.csw_raw_load, written by the last load).
+        Another directory stops the command, unless it is a build that may switch (csw build sets
+        CSW_RELOAD_RAW=1). The same directory with unchanged files is not read again, except by
+        `build`: raw is reloaded only by a build or when the files changed. -#}
+    {%- set table_keys = [] -%}
+    {%- for t in tables -%}
+        {%- do table_keys.append([t.source_name, t.table_name]) -%}
+    {%- endfor -%}
+    {%- set fingerprint = run_query('select csw_raw_fingerprint(' ~ csw_quote_literal(raw_dir)
+        ~ ', ' ~ csw_quote_literal(tojson(table_keys)) ~ ')').columns[0].values()[0] -%}
+    {%- set reload_forced = env_var('CSW_RELOAD_RAW', '') | lower in ['1', 'true'] -%}
+    {#- information_schema, not adapter.get_relation: that opens a transaction on the hook's
+        connection, and the loads below would then be rolled back. -#}
+    {%- set has_record = run_query("select count(*) from information_schema.tables"
+        ~ " where table_catalog = current_database() and table_schema = 'main'"
+        ~ " and table_name = 'csw_raw_load'").columns[0].values()[0] > 0 -%}
+    {%- if has_record -%}
+        {%- set recorded = run_query('select raw_dir, fingerprint from main.csw_raw_load') -%}
+        {%- if recorded.rows | length > 0 -%}
+            {%- set recorded_dir = recorded.rows[0][0] -%}
+            {%- if recorded_dir != raw_dir and not reload_forced -%}
+                {%- do exceptions.raise_compiler_error(
+                    'This warehouse (' ~ target.get('path', target.database) ~ ') was loaded from raw '
+                    ~ 'directory ' ~ recorded_dir ~ ', but this dbt ' ~ flags.WHICH ~ ' reads '
+                    ~ raw_dir ~ ' (var raw_dir / CSW_RAW_DIR): stopped before reloading or building '
+                    ~ 'anything. Run it with CSW_RAW_DIR=' ~ recorded_dir ~ ', or rebuild from the '
+                    ~ 'other directory with csw build --raw-dir ' ~ raw_dir
+                    ~ ' (or set CSW_RELOAD_RAW=1 to reload it into this warehouse).') -%}
+            {%- endif -%}
+            {%- if recorded_dir == raw_dir and recorded.rows[0][1] == fingerprint
+                and flags.WHICH != 'build' and not reload_forced -%}
+                {%- do log('Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw '
+                    ~ 'tables reused', info=true) -%}
+                {{ return('') }}
             {%- endif -%}
         {%- endif -%}
-        {%- do plans.append({'table': t, 'path': path, 'reader': reader}) -%}
+    {%- endif -%}
+
+    {#- 1. Check every file and column before touching the database (csw.rawfiles, through the
+        function the dbt-duckdb plugin csw.engines.duckdb_plugin registers). -#}
+    {%- for t in tables -%}
+        {%- set inspected = run_query('select csw_inspect_raw_table('
+            ~ csw_quote_literal(raw_dir) ~ ', ' ~ csw_quote_literal(t.source_name) ~ ', '
+            ~ csw_quote_literal(t.table_name) ~ ', ' ~ csw_quote_literal(tojson(t.columns)) ~ ', '
+            ~ ('true' if t.optional else 'false') ~ ')') -%}
+        {%- set info = fromjson(inspected.columns[0].values()[0]) -%}
+        {%- for message in info.warnings -%}
+            {%- do exceptions.warn(message) -%}
+        {%- endfor -%}
+        {%- if info.path is none -%}
+            {%- set reader = none -%}
+            {%- set select_columns = [] -%}
+        {%- else -%}
+            {%- set pattern = csw_quote_literal(csw_duckdb_literal_path(info.path)) -%}
+            {%- set select_columns = [] -%}
+            {%- if info.format == 'csv' -%}
+                {%- set positional = [] -%}
+                {%- for name in info.header -%}
+                    {%- do positional.append("'c" ~ loop.index0 ~ "': 'VARCHAR'") -%}
+                {%- endfor -%}
+                {%- set reader = 'read_csv(' ~ pattern ~ ', ' ~ csv_dialect
+                    ~ ', columns = {' ~ positional | join(', ') ~ '})' -%}
+                {%- for column in t.columns -%}
+                    {%- do select_columns.append('cast(c' ~ info.positions[column]
+                        ~ ' as varchar) as ' ~ csw_quote_identifier(column)) -%}
+                {%- endfor -%}
+            {%- else -%}
+                {%- set reader = 'read_parquet(' ~ pattern ~ ')' -%}
+                {%- for column in t.columns -%}
+                    {%- do select_columns.append('cast(' ~ csw_quote_identifier(column)
+                        ~ ' as varchar) as ' ~ csw_quote_identifier(column)) -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- do plans.append({'table': t, 'info': info, 'reader': reader,
+            'select_columns': select_columns}) -%}
     {%- endfor -%}
 
     {#- 2. Load. Row numbers follow file order: keep insertion order while loading. -#}
@@ -145,23 +189,27 @@
         {%- set t = plan.table -%}
         {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
             ~ csw_quote_identifier(t.identifier) -%}
-        {%- set select_columns = [] -%}
-        {%- for column in t.columns -%}
-            {%- do select_columns.append('cast(' ~ csw_quote_identifier(column) ~ ' as varchar) as '
-                ~ csw_quote_identifier(column)) -%}
-        {%- endfor -%}
         {%- if plan.reader is not none -%}
             {%- set sql -%}
                 create or replace table {{ target_relation }} as
                 select
-                    {{ select_columns | join(',\n                    ') }},
-                    cast({{ csw_quote_literal(plan.path) }} as varchar) as _source_file,
+                    {{ plan.select_columns | join(',\n                    ') }},
+                    cast({{ csw_quote_literal(plan.info.path) }} as varchar) as _source_file,
                     cast(row_number() over () as bigint) as _source_row_number
                 from {{ plan.reader }}
             {%- endset -%}
             {%- do run_query(sql) -%}
-            {%- do log('Loaded raw file ' ~ plan.path ~ ' into ' ~ t.schema ~ '.'
-                ~ t.identifier, info=true) -%}
+            {#- Every record of the file is a raw row: the reader kept them all. -#}
+            {%- set loaded = run_query('select count(*) from ' ~ target_relation)
+                .columns[0].values()[0] -%}
+            {%- if loaded != plan.info.rows -%}
+                {%- do exceptions.raise_compiler_error(
+                    'Raw file ' ~ plan.info.path ~ ' has ' ~ plan.info.rows ~ ' records but '
+                    ~ loaded ~ ' were loaded into ' ~ t.schema ~ '.' ~ t.identifier
+                    ~ ': the file does not follow the stated CSV dialect (raw_sources.md)') -%}
+            {%- endif -%}
+            {%- do log('Loaded raw file ' ~ plan.info.path ~ ' into ' ~ t.schema ~ '.'
+                ~ t.identifier ~ ' (' ~ loaded ~ ' rows)', info=true) -%}
         {%- else -%}
             {%- set empty_columns = [] -%}
             {%- for column in t.columns -%}
@@ -175,21 +223,28 @@
                 )
             {%- endset -%}
             {%- do run_query(sql) -%}
-            {%- do log('Input of optional source ' ~ t.source_name ~ '.' ~ t.table_name
-                ~ ' is missing (' ~ raw_dir ~ '/' ~ t.source_name ~ '/' ~ t.table_name
-                ~ '.csv): created empty table ' ~ t.schema ~ '.' ~ t.identifier, info=true) -%}
+            {%- do log('Created empty table ' ~ t.schema ~ '.' ~ t.identifier
+                ~ ' for the missing optional source ' ~ t.source_name ~ '.' ~ t.table_name,
+                info=true) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
     {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
+    {%- do run_query('create or replace table main.csw_raw_load as select '
+        ~ csw_quote_literal(raw_dir) ~ ' as raw_dir, ' ~ csw_quote_literal(fingerprint)
+        ~ ' as fingerprint, cast(current_timestamp as varchar) as loaded_at') -%}
     {{ return('') }}
 {% endmacro %}
 
 
-{#- True when a file exists (DuckDB glob of the literal path). -#}
-{% macro csw_duckdb_file_exists(path) %}
-    {%- set found = run_query('select count(*) from glob(' ~ csw_quote_literal(path) ~ ')') -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+{#- `path` as a DuckDB file pattern matching exactly that file: DuckDB's readers always glob, so
+    `*`, `?` and `[` are escaped as one-character classes (csw.rawfiles.duckdb_literal_path). -#}
+{% macro csw_duckdb_literal_path(path) %}
+    {%- set ns = namespace(out='') -%}
+    {%- for ch in path -%}
+        {%- set ns.out = ns.out ~ ('[' ~ ch ~ ']' if ch in ['*', '?', '['] else ch) -%}
+    {%- endfor -%}
+    {{ return(ns.out) }}
 {% endmacro %}
 
 

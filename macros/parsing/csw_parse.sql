@@ -85,7 +85,11 @@
 
 
 {%- macro csw_parse_date(column) -%}
-    {{ adapter.dispatch('csw_parse_date', 'customer_success_warehouse')(column) }}
+    {#- An implausible year (outside 1900-2200) is NULL on every engine (csw_implausible_datetime). -#}
+    case
+        when {{ csw_implausible_datetime(csw_parse_text(column)) }} then null
+        else {{ adapter.dispatch('csw_parse_date', 'customer_success_warehouse')(column) }}
+    end
 {%- endmacro -%}
 
 {%- macro default__csw_parse_date(column) -%}
@@ -133,11 +137,11 @@
 {%- endmacro -%}
 
 
-{#- ISO-8601 shapes: date, date + time, date + time + offset (Z, +hh, +hhmm, +hh:mm). -#}
+{#- ISO-8601 shapes: date, date + time, date + time + offset (Z, +hh, +hhmm, +hh:mm; within +-14:00). -#}
 {%- macro csw_timestamp_pattern(with_offset=false) -%}
     {%- set date_part = '[0-9]{4}-[0-9]{2}-[0-9]{2}' -%}
     {%- set time_part = '[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?' -%}
-    {%- set offset_part = '([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)' -%}
+    {%- set offset_part = '([Zz]|[+-]((0[0-9]|1[0-3])(:?[0-5][0-9])?|14(:?00)?))' -%}
     {%- if with_offset -%}
         {{ return(date_part ~ time_part ~ offset_part) }}
     {%- endif -%}
@@ -145,7 +149,41 @@
 {%- endmacro -%}
 
 {%- macro csw_parse_timestamp(column) -%}
-    {{ adapter.dispatch('csw_parse_timestamp', 'customer_success_warehouse')(column) }}
+    {#- An implausible year or offset is NULL on every engine (csw_implausible_datetime). -#}
+    case
+        when {{ csw_implausible_datetime(csw_parse_text(column), true) }} then null
+        else {{ adapter.dispatch('csw_parse_timestamp', 'customer_success_warehouse')(column) }}
+    end
+{%- endmacro -%}
+
+
+{#-
+    True when `text` has the shape of a date (YYYY-MM-DD...) but is not plausible: a year before
+    1900 or after 2200 (`0000-01-01` would be 1 BC on DuckDB and an error on PostgreSQL), or, with
+    `check_offset`, a timestamp whose UTC offset is outside -14:00..+14:00 or has minutes above 59
+    (`+25:00`, `+99:99` would shift the instant by days). Checked on the text, the same way on every
+    engine, before any cast; csw_unparseable_reason reports it as `out_of_range:<column>`.
+    NULL or another shape gives false or NULL (then the value is parsed, or is unparseable).
+-#}
+{%- macro csw_implausible_datetime(text, check_offset=false) -%}
+    ({{ text }} like '____-__-__%'
+        and (
+            substr({{ text }}, 1, 4) between '0000' and '1899'
+            or substr({{ text }}, 1, 4) between '2201' and '9999'
+            {%- if check_offset %}
+            or (
+                {{ text }} not like '%Z' and {{ text }} not like '%z'
+                and {{ csw_regex_full_match(text, csw_timestamp_any_offset_pattern()) }}
+                and not {{ csw_regex_full_match(text, csw_timestamp_pattern(true)) }}
+            )
+            {%- endif %}
+        ))
+{%- endmacro -%}
+
+{#- A timestamp with any two-digit offset (+hh, +hhmm, +hh:mm), plausible or not. -#}
+{%- macro csw_timestamp_any_offset_pattern() -%}
+    {{ return('[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?'
+        ~ '[+-][0-9]{2}(:?[0-9]{2})?') }}
 {%- endmacro -%}
 
 {%- macro default__csw_parse_timestamp(column) -%}
@@ -264,14 +302,24 @@
 
 
 {#-
-    First column (in the order given) whose raw text is present but does not parse as its type:
-    'unparseable:<column>', else NULL. `columns` is a list of (raw column, data_type) pairs.
+    First column (in the order given) whose raw text is present but is not acceptable as its type:
+    'out_of_range:<column>' for a date or timestamp outside the plausible range
+    (csw_implausible_datetime), 'unparseable:<column>' when it does not parse; then the first
+    column of `required` (raw column names a rule downstream needs) that is blank:
+    'null_required:<column>'; else NULL. `columns` is a list of (raw column, data_type) pairs.
 -#}
-{%- macro csw_unparseable_reason(columns) -%}
+{%- macro csw_unparseable_reason(columns, required=[]) -%}
     case
     {%- for column, data_type in columns %}
+        {%- if data_type | lower in ('date', 'timestamp') %}
+        when {{ csw_implausible_datetime(csw_parse_text(column), data_type | lower == 'timestamp') }}
+            then 'out_of_range:{{ column }}'
+        {%- endif %}
         when {{ csw_parse_text(column) }} is not null and {{ csw_parse(column, data_type) }} is null
             then 'unparseable:{{ column }}'
+    {%- endfor %}
+    {%- for column in required %}
+        when {{ csw_parse_text(column) }} is null then 'null_required:{{ column }}'
     {%- endfor %}
     end
 {%- endmacro -%}

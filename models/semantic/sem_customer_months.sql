@@ -1,8 +1,8 @@
 {#-
     Conformed customer x month dimension of the semantic layer: one row per
     customer and month that any fact of the semantic layer refers to, with
-    the two segment rules the marts use (docs/design.md "Segments",
-    agg_nps_monthly / agg_csat_monthly):
+    the two segment rules of int_customer_months__segmented (their one
+    owner; months outside its grid take the current segment):
     - segment: the bridge segment - the customer's segment in M when it has
       MRR in M, else its segment in M-1 (so churn lands in the segment it
       churned from), else its current segment (dim_customers);
@@ -13,23 +13,27 @@
 -#}
 with
 
-mrr_segments as (
+segments as (
 
     select
         customer_id,
-        month as month_start_date,
-        max(segment) as segment
-    from {{ ref('fct_mrr') }}
-    group by customer_id, month
+        month_start_date,
+        has_mrr,
+        bridge_segment,
+        cs_segment,
+        current_segment
+    from {{ ref('int_customer_months__segmented') }}
 
 ),
 
-customers as (
+as_of_segments as (
 
     select
-        customer_id,
-        segment
-    from {{ ref('dim_customers') }}
+        segments.customer_id,
+        segments.current_segment
+    from segments
+    inner join {{ ref('int_as_of') }} as as_of
+        on segments.month_start_date = as_of.as_of_month
 
 ),
 
@@ -44,6 +48,11 @@ referenced_months as (
         customer_id,
         month as month_start_date
     from {{ ref('fct_mrr_movements') }}
+    union
+    select
+        customer_id,
+        month as month_start_date
+    from {{ ref('fct_mrr_customer_changes') }}
     union
     select
         customer_id,
@@ -81,18 +90,13 @@ select
     || {{ dbt.cast('referenced_months.month_start_date', 'varchar') }} as customer_month,
     referenced_months.customer_id,
     referenced_months.month_start_date as month,  -- noqa: RF04
-    coalesce(this_month.segment, previous_month.segment, customers.segment) as segment,
-    coalesce(this_month.segment, customers.segment) as cs_segment,
-    this_month.customer_id is not null as has_mrr
+    coalesce(segments.bridge_segment, as_of_segments.current_segment) as segment,
+    coalesce(segments.cs_segment, as_of_segments.current_segment) as cs_segment,
+    coalesce(segments.has_mrr, false) as has_mrr
 from referenced_months
-left join mrr_segments as this_month
+left join segments
     on
-        referenced_months.customer_id = this_month.customer_id
-        and referenced_months.month_start_date = this_month.month_start_date
-left join mrr_segments as previous_month
-    on
-        referenced_months.customer_id = previous_month.customer_id
-        and referenced_months.month_start_date
-        = cast({{ dbt.dateadd('month', 1, 'previous_month.month_start_date') }} as date)
-left join customers
-    on referenced_months.customer_id = customers.customer_id
+        referenced_months.customer_id = segments.customer_id
+        and referenced_months.month_start_date = segments.month_start_date
+left join as_of_segments
+    on referenced_months.customer_id = as_of_segments.customer_id

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from csw.bench import add_bench_parser
+from csw.bench.options import DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_SIZES, QUICK_ACCOUNTS, QUICK_MONTHS
+from csw.dbt_env import dbt_environment
+from csw.bi.superset import add_bi_parser
 from csw.publish import add_publish_parser
 from csw.runner import print_summary, run_dbt
 
@@ -46,6 +48,16 @@ def _faults(text: str) -> frozenset[str]:
             f"unknown fault(s) {sorted(unknown)}; choose from {sorted(ALL_FAULTS)}, 'all' or 'none'"
         )
     return chosen
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma list of account counts: {text!r}") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sizes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,10 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="source freshness after the build: warn = report only (default), "
         "error = an error-level stale source fails the build, off = skip",
     )
+    build.add_argument(
+        "--freshness-clock", choices=("as-of", "wall"), default="as-of",
+        help="measure source freshness at the data's as-of point (default: historical data is not "
+        "stale because it is old) or against the current time (wall: scheduled production runs)",
+    )
     build.set_defaults(func=cmd_build)
 
     add_publish_parser(sub)
-    add_bench_parser(sub)
+    add_bi_parser(sub)
+    _add_bench_parsers(sub)
 
     report = sub.add_parser("report", help="write the static HTML report from the marts")
     report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
@@ -102,6 +120,43 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
     report.set_defaults(func=cmd_report)
     return parser
+
+
+def _add_bench_parsers(sub: argparse._SubParsersAction) -> None:
+    bench = sub.add_parser("bench", help="benchmark the build against a floor and a naive baseline (BENCHMARKS.md)")
+    bench.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
+                       help="comma list of account counts (default 1000,10000,100000)")
+    bench.add_argument("--months", type=int, default=None, help=f"months of history (default {DEFAULT_MONTHS}; "
+                       f"{QUICK_MONTHS} with --quick)")
+    bench.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    bench.add_argument("--quick", action="store_true",
+                       help=f"CI smoke run: {QUICK_ACCOUNTS:,} accounts x {QUICK_MONTHS} months, JSON to a temp "
+                       "path, BENCHMARKS.md untouched unless --out is given")
+    bench.add_argument("--cache-dir", type=Path, default=None,
+                       help="generated datasets and work files (default .bench/, .bench/quick/ with --quick)")
+    bench.add_argument("--out", type=Path, default=None,
+                       help="markdown file whose `csw bench` section is rewritten (default BENCHMARKS.md; "
+                       "none with --quick)")
+    bench.add_argument("--json", type=Path, default=None,
+                       help="raw results (default benchmarks/results.json; <cache-dir>/results.json with --quick)")
+    bench.add_argument("--verify-max-accounts", type=int, default=10_000,
+                       help="compare the incremental run with a full refresh up to this many accounts")
+    bench.add_argument("--keep-work", action="store_true", help="keep the databases and copies of each size")
+    bench.add_argument("--merge", action="store_true",
+                       help="keep the runs of other sizes already in the JSON (re-run one size)")
+    bench.set_defaults(func=cmd_bench)
+
+    # One measured step of `csw bench` in its own process (its wall time and peak RSS are its own).
+    step = sub.add_parser("bench-step", help="internal: one measured step of `csw bench`, in its own process")
+    steps = step.add_subparsers(dest="step", required=True)
+    for name, paths in (("floor", ("--raw-dir", "--db", "--out-dir", "--result")),
+                        ("naive", ("--db", "--compiled-dir", "--result")),
+                        ("append", ("--raw-dir", "--out", "--result")),
+                        ("checksums", ("--db", "--result"))):
+        one = steps.add_parser(name)
+        for flag in paths:
+            one.add_argument(flag, type=Path, required=True)
+    step.set_defaults(func=cmd_bench_step)
 
 
 def cmd_generate(args: argparse.Namespace, console: Console) -> int:
@@ -133,24 +188,47 @@ def cmd_generate_day(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def dbt_environment(raw_dir: Path, db_path: Path, target: str) -> dict[str, str]:
-    """The env vars profiles.yml and dbt_project.yml read."""
-    return {
-        "CSW_RAW_DIR": str(raw_dir.resolve()),
-        "CSW_DB_PATH": str(db_path.resolve()),
-        "CSW_TARGET": target,
-    }
+def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
+    if args.target == "dev":
+        return Path(str(args.db.resolve()) + ".lock"), f"database {args.db}"
+    from csw.runner import PROJECT_DIR
+
+    return PROJECT_DIR / f"target_{args.target}" / "csw_build.lock", f"target {args.target}"
 
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.buildstate import BuildLockedError, build_lock
+
     raw_dir: Path = args.raw_dir
     if not raw_dir.is_dir():
-        console.print(f"[red]raw directory not found: {raw_dir}[/]")
+        console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
         return 2
+    lock_path, what = build_lock_path(args)
+    try:
+        with build_lock(lock_path, what, raw_dir.resolve()):
+            return _locked_build(args, console)
+    except BuildLockedError as exc:
+        console.print(f"[red]csw build: {escape(str(exc))}[/]", highlight=False)
+        return 3
+
+
+def _locked_build(args: argparse.Namespace, console: Console) -> int:
+    from csw.buildstate import record_build_end, record_build_start
+
+    raw_dir: Path = args.raw_dir
     dbt_args = ["build", "--target", args.target]
     if args.target != "dev":
         dbt_args += ["--target-path", f"target_{args.target}"]
     if args.as_of is not None:
+        from csw.as_of import as_of_problem
+
+        problem = as_of_problem(raw_dir, args.as_of)
+        if problem:
+            console.print(f"[red]csw build: {problem}[/]", highlight=False)
+            return 2
         dbt_args += ["--vars", json.dumps({"as_of_date": args.as_of.isoformat()})]
     if args.select:
         dbt_args += ["--select", *args.select]
@@ -161,6 +239,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         + (f" db={args.db}" if args.target == "dev" else "")
     )
     env = dbt_environment(raw_dir, args.db, args.target)
+    build_id = None
+    if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        build_id = record_build_start(args.db, raw_dir.resolve(),
+                                      args.as_of.isoformat() if args.as_of else None)
     if args.target == "postgres":
         from csw.engines import postgres
 
@@ -183,13 +265,60 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
+    if args.target == "dev" and any("assert_dq_row_reconciliation_matches_raw" in n.unique_id
+                                    for n in result.failed_nodes):
+        _print_reconciliation_gaps(args.db, console)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
     rc = 1 if not result.success or freshness_rc else 0
+    if build_id is not None:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
+        if freshness_rc:
+            failures.append("source freshness past error_after (--freshness error)")
+        record_build_end(args.db, build_id, rc == 0, failures)
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc
+
+
+def cmd_bench(args: argparse.Namespace, console: Console) -> int:
+    from csw.bench import options_from_args, run
+
+    return run(options_from_args(args), console)
+
+
+def cmd_bench_step(args: argparse.Namespace, console: Console) -> int:
+    from csw.bench import inner
+
+    if args.step == "floor":
+        inner.floor_step(args.raw_dir, args.db, args.out_dir, args.result)
+    elif args.step == "append":
+        inner.append_step(args.raw_dir, args.out, args.result)
+    elif args.step == "naive":
+        inner.naive_step(args.db, args.compiled_dir, args.result)
+    else:
+        inner.checksums_step(args.db, args.result)
+    return 0
+
+
+def _print_reconciliation_gaps(db: Path, console: Console) -> None:
+    """Name each raw table whose rows are not all in its base model, with the counts and the remedy."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("select source_name, table_name, raw_rows from marts.dq_row_reconciliation"
+                               " order by 1, 2").fetchall()
+            for source, table, counted in rows:
+                raw = con.execute(f'select count(*) from raw."{source}__{table}"').fetchone()[0]
+                if raw != counted:
+                    console.print(
+                        f"[red]reconciliation: raw.{source}__{table} has {raw} rows, its base model "
+                        f"holds {counted} ({raw - counted:+d}); rebuild with csw build --full-refresh "
+                        f"--raw-dir ... --db {db}[/]", highlight=False)
+    except duckdb.Error as exc:
+        console.print(f"reconciliation details unavailable: {exc}", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:

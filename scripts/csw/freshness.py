@@ -7,8 +7,11 @@ when the build ran nodes (so its raw load succeeded) the loader is told to reuse
 raw tables just loaded (``CSW_SKIP_RAW_LOAD=1``) instead of reading every file again.
 
 dbt compares ``max(_loaded_at)`` with the database's current time, so historical data
-(the bundled demo ends 2026-06-30) is always stale. How a stale source counts is the
-``--freshness`` mode (docs/quality_gates.md):
+(the bundled demo ends 2026-06-30) would always be stale. ``csw build`` therefore measures
+each source's age at the data's as-of point by default (``--freshness-clock as-of``: the end
+of ``--as-of``, else the latest load of billing.subscription_charges), with the same limits;
+``--freshness-clock wall`` keeps dbt's wall-clock judgement (a scheduled production run).
+How a stale source counts is the ``--freshness`` mode (docs/quality_gates.md):
 
 - ``warn`` (default): every source's status and age is shown; never fails the build.
 - ``error``: a source past ``error_after`` (or whose freshness query failed) fails the
@@ -19,7 +22,8 @@ dbt compares ``max(_loaded_at)`` with the database's current time, so historical
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from rich import box
@@ -205,6 +209,54 @@ def exit_code(report: FreshnessReport, mode: str) -> int:
     return 1 if (report.failing or not report.sources) else 0
 
 
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _limit_seconds(limit: str) -> float | None:
+    """'48h' -> 172800; '' -> None."""
+    if not limit or limit[-1] not in _UNIT_SECONDS or not limit[:-1].isdigit():
+        return None
+    return int(limit[:-1]) * _UNIT_SECONDS[limit[-1]]
+
+
+def _parse_instant(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def as_of_reference(sources: list[SourceFreshness], as_of: date | None) -> datetime | None:
+    """The instant freshness of historical data is measured against: the end of the as-of day when
+    given, else the latest load of billing.subscription_charges (the default as-of date's source),
+    else of any source."""
+    if as_of is not None:
+        return datetime.combine(as_of + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    loads = {s.source: _parse_instant(s.max_loaded_at) for s in sources if s.max_loaded_at}
+    loads = {k: v for k, v in loads.items() if v is not None}
+    if "billing.subscription_charges" in loads:
+        return loads["billing.subscription_charges"]
+    return max(loads.values(), default=None)
+
+
+def rejudge(sources: list[SourceFreshness], reference: datetime) -> list[SourceFreshness]:
+    """Each source's age and status measured at `reference` instead of the wall clock, with the same
+    warn_after / error_after limits (a failed query or an empty optional source stays as it is)."""
+    out = []
+    for s in sources:
+        loaded = _parse_instant(s.max_loaded_at) if s.max_loaded_at else None
+        if s.status in ("runtime error", "empty") or loaded is None:
+            out.append(s)
+            continue
+        age = max((reference - loaded).total_seconds(), 0.0)
+        warn, error = _limit_seconds(s.warn_after), _limit_seconds(s.error_after)
+        status = ("error" if error is not None and age > error
+                  else "warn" if warn is not None and age > warn else "pass")
+        out.append(replace(s, status=status, age_seconds=age))
+    return out
+
+
 def check_build_freshness(args, env: dict[str, str], console: Console,
                           build: DbtResult | None = None) -> int:
     """Called by ``csw build`` after dbt build: run, print and judge freshness."""
@@ -221,5 +273,14 @@ def check_build_freshness(args, env: dict[str, str], console: Console,
         # the build's on-run-start loaded raw: do not read every raw file a second time
         env = {**env, "CSW_SKIP_RAW_LOAD": "1"}
     report = run_source_freshness(args.target, as_of, env)
+    clock = getattr(args, "freshness_clock", "wall")
+    if clock == "as-of" and report.sources:
+        reference = as_of_reference(report.sources, args.as_of)
+        if reference is not None:
+            report = FreshnessReport(sources=rejudge(report.sources, reference), dbt=report.dbt)
+            console.print(
+                f"source freshness: age of each source's latest load at the data's as-of point "
+                f"{reference:%Y-%m-%d %H:%M} UTC (historical data is not stale because it is old; "
+                "--freshness-clock wall measures against the current time)", highlight=False)
     print_freshness(console, report, mode)
     return exit_code(report, mode)

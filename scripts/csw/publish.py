@@ -14,7 +14,10 @@ over those files, then switches the ``current`` symlink to it atomically::
           manifest.json       mart -> rows, checksum, file; build time, as_of_date
           fct_mrr.parquet ...
 
-Readers open ``published/current/catalog.duckdb`` read-only. A snapshot never
+Readers open ``published/current/catalog.duckdb`` read-only. The catalog is written in
+DuckDB storage format v1.1.0 (``CATALOG_STORAGE_VERSION``), so the DuckDB that BI drivers
+bundle (1.1 and later) opens it, and it carries the warehouse's table and column comments
+(``persist_docs``) on its views: a BI tool shows the dbt descriptions. A snapshot never
 changes after it is renamed into place, and the views name its Parquet files by
 absolute path, so one connection always reads one whole snapshot, whatever the
 publisher does meanwhile (see docs/publishing.md for the pruning rule).
@@ -49,6 +52,19 @@ LOCK_NAME = ".publish.lock"
 TMP_PREFIX = ".tmp-"
 TRASH_PREFIX = ".trash-"
 MANIFEST_FORMAT = 1
+# Storage format of catalog.duckdb: the oldest DuckDB that must open it is 1.1 (what BI
+# drivers bundle). A file written without it fails in DuckDB 1.x ("version number 999").
+CATALOG_STORAGE_VERSION = "v1.1.0"
+# Typed snapshot metadata (table csw_snapshot in the catalog): column -> (type, comment).
+SNAPSHOT_COLUMNS = {
+    "snapshot": ("varchar", "Name of this snapshot directory: <UTC publish time>-<8 hex>."),
+    "as_of_date": ("date", "As-of date of the build (intermediate.int_as_of): the data is complete up to this day."),
+    "built_at": ("timestamp", "When the warehouse file was last written (its mtime), UTC."),
+    "published_at": ("timestamp", "When `csw publish` made this snapshot, UTC."),
+    "writer_duckdb_version": ("varchar", "DuckDB version that wrote the Parquet files and this catalog."),
+    "storage_version": ("varchar", "DuckDB storage format of this catalog (DuckDB 1.1 and later open it)."),
+}
+SNAPSHOT_TABLE_COMMENT = "One row: which snapshot this catalog is, its as-of date and when it was built and published."
 DEFAULT_KEEP = 2
 DEFAULT_GRACE_SECONDS = 600
 # The content checksum of a mart: order-independent, exact (HUGEINT sum of 64-bit
@@ -136,7 +152,7 @@ def publish(
         try:
             tmp_dir.mkdir()
             source = _export_marts(db_path, tmp_dir)
-            manifest = _build_catalog(tmp_dir, final_dir, source)
+            manifest = _build_catalog(tmp_dir, final_dir, source, published_at)
             manifest.update(
                 format=MANIFEST_FORMAT,
                 snapshot=name,
@@ -146,6 +162,7 @@ def publish(
                 built_at=source["built_at"],
                 as_of_date=source["as_of_date"],
                 duckdb_version=duckdb.__version__,
+                catalog_storage_version=CATALOG_STORAGE_VERSION,
                 checksum_method=CHECKSUM_METHOD,
             )
             manifest = {key: manifest[key] for key in _MANIFEST_ORDER}
@@ -183,7 +200,7 @@ def publish(
 
 _MANIFEST_ORDER = (
     "format", "snapshot", "published_at", "previous_snapshot", "source_db", "built_at",
-    "as_of_date", "duckdb_version", "checksum_method", "marts",
+    "as_of_date", "duckdb_version", "catalog_storage_version", "checksum_method", "marts",
 )
 
 
@@ -226,6 +243,7 @@ def _export_marts(db_path: Path, tmp_dir: Path) -> dict:
                 f"copy (select * from {relation}) to {_literal(str(target))} "
                 "(format parquet, compression zstd)"
             )
+        comments = _read_comments(con, marts)
         as_of_date = None
         try:
             value = con.execute("select max(as_of_date) from intermediate.int_as_of").fetchone()[0]
@@ -236,18 +254,46 @@ def _export_marts(db_path: Path, tmp_dir: Path) -> dict:
     finally:
         con.close()
     built_at = datetime.fromtimestamp(db_path.stat().st_mtime, timezone.utc).isoformat()
-    return {"rows": rows, "as_of_date": as_of_date, "built_at": built_at}
+    return {"rows": rows, "as_of_date": as_of_date, "built_at": built_at, "comments": comments}
 
 
-def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict) -> dict:
-    """catalog.duckdb with one view per mart (main and marts schema) over the final paths."""
+def _read_comments(con: duckdb.DuckDBPyConnection, marts: list[str]) -> dict[str, dict]:
+    """Per mart: its comment and its columns' comments (dbt persist_docs), '' when none."""
+    relation_comments = dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = ? "
+            "union all select view_name, comment from duckdb_views() where schema_name = ?",
+            [MARTS_SCHEMA, MARTS_SCHEMA],
+        ).fetchall()
+    )
+    comments = {mart: {"relation": relation_comments.get(mart) or "", "columns": {}} for mart in marts}
+    for table, column, comment in con.execute(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where schema_name = ? and comment is not null and comment <> '' order by table_name, column_index",
+        [MARTS_SCHEMA],
+    ).fetchall():
+        if table in comments:
+            comments[table]["columns"][column] = comment
+    return comments
+
+
+def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict, published_at: datetime) -> dict:
+    """catalog.duckdb with one view per mart (main and marts schema) over the final paths.
+
+    Written in storage format ``CATALOG_STORAGE_VERSION`` (attached with STORAGE_VERSION),
+    with the warehouse's comments on every view and column and a typed csw_snapshot table.
+    """
     marts: dict[str, dict] = {}
     catalog = tmp_dir / CATALOG_NAME
     # DuckDB binds a view when it is created, so the final paths must resolve now:
     # a short-lived symlink final_dir -> tmp_dir (only publish, under its lock, sees it).
     os.symlink(tmp_dir.name, final_dir)
-    con = duckdb.connect(str(catalog))
+    con = duckdb.connect()
     try:
+        con.execute(
+            f"attach {_literal(str(catalog))} as csw_catalog (storage_version {_literal(CATALOG_STORAGE_VERSION)})"
+        )
+        con.execute("use csw_catalog")
         con.execute(f"create schema {MARTS_SCHEMA}")
         for mart, source_rows in source["rows"].items():
             file_name = f"{mart}.parquet"
@@ -258,6 +304,13 @@ def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict) -> dict:
             final_file = _literal(str(final_dir / file_name))
             con.execute(f"create view main.{_ident(mart)} as select * from read_parquet({final_file})")
             con.execute(f"create view {MARTS_SCHEMA}.{_ident(mart)} as select * from main.{_ident(mart)}")
+            docs = source.get("comments", {}).get(mart, {})
+            for schema in ("main", MARTS_SCHEMA):
+                view = f"{schema}.{_ident(mart)}"
+                if docs.get("relation"):
+                    con.execute(f"comment on view {view} is {_literal(docs['relation'])}")
+                for column, comment in docs.get("columns", {}).items():
+                    con.execute(f"comment on column {view}.{_ident(column)} is {_literal(comment)}")
             marts[mart] = {
                 "rows": row_count,
                 "checksum": checksum,
@@ -265,11 +318,19 @@ def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict) -> dict:
                 "bytes": (tmp_dir / file_name).stat().st_size,
                 "sha256": _sha256(tmp_dir / file_name),
             }
+        columns = ", ".join(f"{name} {kind}" for name, (kind, _) in SNAPSHOT_COLUMNS.items())
+        con.execute(f"create table csw_snapshot ({columns})")
         con.execute(
-            "create table csw_snapshot as select ? as snapshot, ? as as_of_date, ? as built_at",
-            [final_dir.name, source["as_of_date"], source["built_at"]],
+            "insert into csw_snapshot values (?, ?::date, ?::timestamp, ?::timestamp, ?, ?)",
+            [final_dir.name, source["as_of_date"], _utc_naive(source["built_at"]),
+             _utc_naive(published_at.isoformat()), duckdb.__version__, CATALOG_STORAGE_VERSION],
         )
+        con.execute(f"comment on table csw_snapshot is {_literal(SNAPSHOT_TABLE_COMMENT)}")
+        for name, (_, comment) in SNAPSHOT_COLUMNS.items():
+            con.execute(f"comment on column csw_snapshot.{name} is {_literal(comment)}")
         con.execute("checkpoint")
+        con.execute("use memory")
+        con.execute("detach csw_catalog")
     finally:
         con.close()
         final_dir.unlink()
@@ -423,6 +484,12 @@ def _publish_lock(out_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _utc_naive(iso: str) -> str:
+    """An ISO timestamp with offset as naive UTC text (csw_snapshot stores TIMESTAMP in UTC)."""
+    moment = datetime.fromisoformat(iso).astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(sep=" ")
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -481,6 +548,16 @@ def add_publish_parser(sub) -> None:
 
 def cmd_publish(args: argparse.Namespace, console) -> int:
     started = time.perf_counter()
+    if Path(args.db).is_file():  # a missing file gets publish()'s own message
+        from csw.buildstate import publish_refusal
+
+        try:
+            refusal = publish_refusal(Path(args.db))
+        except Exception:  # e.g. a build holds the file: publish() below says so clearly
+            refusal = None
+        if refusal is not None:  # only a warehouse whose last csw build passed is published
+            console.print(f"[red]csw publish refused:[/] {refusal}", highlight=False)
+            return 1
     try:
         result = publish(args.db, args.out, keep=args.keep, grace_seconds=args.grace_seconds)
     except PublishError as exc:

@@ -49,11 +49,6 @@ RULES = (
 
 # (rule, model name) -> why it is accepted. Keep this short and justified.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("reads_mart", "int_customer_months__cs_snapshot"): (
-        "the customer-success snapshot spine must agree row for row with the tested, "
-        "contract-enforced fct_mrr (segment, seats); moving segment assignment into an "
-        "intermediate model both read is a follow-up"
-    ),
     # Orphan quarantine (DECISIONS.md, "Orphans are quarantined, not dropped"): a row whose
     # parent is not staged gets reason orphan:<fk> in its base table, so these two base
     # models read the parent's staged keys. A referential check, not a transformation chain.
@@ -65,7 +60,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     # Staging covers every raw table of docs/spec/raw_sources.md (one stg_ per table, the
     # row reconciliation proves nothing is lost); these have no mart consumer yet.
-    ("unused_model", "stg_billing__products"): "staged for completeness: no product-name mart yet",
     ("unused_model", "stg_crm__opportunities"): "staged for completeness: no pipeline mart yet",
     ("unused_model", "stg_crm__users"): (
         "staged for completeness; the target of stg_crm__accounts.owner_user_id relationships test"

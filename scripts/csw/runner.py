@@ -8,6 +8,7 @@ try/except and only records what it saw.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,6 +32,32 @@ _STATUS_STYLE = {
     "skipped": ("SKIP", "dim"),
     "runtimeerror": ("ERROR", "red"),
 }
+
+
+# What a warning or failure of a known test means and what to do, shown under its line.
+EXPLANATIONS: dict[str, str] = {
+    "relationships_stg_billing__accounts_crm_account_id": (
+        "billing accounts whose crm_account_id names no CRM account: they stay customers as "
+        "billing:<billing_account_id> (their revenue is kept, without CRM segment or CSM); fix the "
+        "id in billing if it is a typo, otherwise nothing to do"),
+    "assert_dq_no_overlapping_charges": (
+        "recurring charges of one product on one subscription overlap and both count in MRR: see "
+        "marts.dq_overlapping_charges; end one of them in billing if it is a mistake"),
+    "assert_dq_row_reconciliation_matches_raw": (
+        "raw rows that no base model holds (the table and counts are listed below): an incremental "
+        "run did not build them (e.g. a _loaded_at older than the lookback); rebuild them with "
+        "csw build --full-refresh"),
+    "relationships_": (
+        "rows that reference a record which is not staged (quarantined, deleted or never "
+        "extracted); see marts.dq_quarantine for the parent"),
+}
+
+
+def explain(unique_id: str) -> str | None:
+    for key, text in EXPLANATIONS.items():
+        if key in unique_id:
+            return text
+    return None
 
 
 @dataclass
@@ -52,6 +80,7 @@ class DbtResult:
     errors: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # warn-level events (the loader's, dbt's)
 
     @property
     def text(self) -> str:
@@ -91,6 +120,7 @@ class _ProgressListener:
         self.nodes: list[NodeOutcome] = []
         self.errors: list[str] = []
         self.messages: list[str] = []
+        self.warnings: list[str] = []
         self._lock = threading.Lock()
 
     def __call__(self, event) -> None:  # dbt EventMsg
@@ -104,6 +134,15 @@ class _ProgressListener:
         if event.info.level in ("info", "warn", "error") and event.info.msg:
             with self._lock:
                 self.messages.append(event.info.msg)
+        if event.info.level == "warn" and event.info.msg and name not in ("LogTestResult", "LogModelResult"):
+            # every warning reaches the terminal (dbt prints none under --quiet) and the summary
+            message = _strip_ansi(event.info.msg.strip())
+            message = message.removeprefix("[WARNING]:").strip()
+            with self._lock:
+                if message in self.warnings:
+                    return
+                self.warnings.append(message)
+            self.console.print(f"[yellow]WARN[/]  {escape(message)}", highlight=False, soft_wrap=True)
         if name == "ConcurrencyLine" and self.progress is not None:
             self.progress.update(self.task, total=event.data.node_count)
         elif name == "NodeFinished":
@@ -131,7 +170,9 @@ class _ProgressListener:
         short_name = info.unique_id.split(".", 2)[-1]
         line = f"[{style}]{label:<5}[/] {info.resource_type:<9} {short_name} [dim]{outcome.seconds:.2f}s[/]"
         if status in ("fail", "error", "warn", "runtimeerror") and outcome.message:
-            line += f"\n      [{style}]{outcome.message}[/]"
+            line += f"\n      [{style}]{escape(outcome.message)}[/]"
+        if status in ("fail", "warn") and explain(info.unique_id):
+            line += f"\n      [dim]means: {escape(explain(info.unique_id))}[/]"
         self.console.print(line, highlight=False, soft_wrap=True)
         if self.progress is not None:
             self.progress.advance(self.task)
@@ -187,6 +228,7 @@ def run_dbt(
         errors=_unique(errors),
         messages=listener.messages,
         seconds=time.perf_counter() - started,
+        warnings=list(listener.warnings),
     )
 
 
@@ -208,10 +250,22 @@ def _release_duckdb() -> None:
 
 
 def _unique(messages: list[str]) -> list[str]:
+    """Each message once: exact repeats and messages contained in a longer one are dropped (dbt
+    reports one failed hook as an event, a summary line and an exception)."""
     seen: dict[str, None] = {}
     for message in messages:
         seen.setdefault(message, None)
-    return list(seen)
+    unique = list(seen)
+    core = {m: _strip_ansi(m).strip() for m in unique}
+    return [m for m in unique
+            if not any(o != m and core[m] and core[m] in core[o] for o in unique)]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
 
 
 def print_summary(console: Console, title: str, result: DbtResult) -> None:
@@ -233,8 +287,18 @@ def print_summary(console: Console, title: str, result: DbtResult) -> None:
         )
     console.print(table)
     for node in result.failed_nodes:
-        console.print(f"[red]✗ {node.unique_id}[/]: {node.message}", highlight=False)
+        console.print(f"[red]✗ {node.unique_id}[/]: {escape(node.message)}", highlight=False)
+        if explain(node.unique_id):
+            console.print(f"    means: {escape(explain(node.unique_id))}", highlight=False)
+    for node in [n for n in result.nodes if n.status == "warn"]:
+        console.print(f"[yellow]! {node.unique_id}[/]: {escape(node.message)}"
+                      + (f" - {escape(explain(node.unique_id))}" if explain(node.unique_id) else ""),
+                      highlight=False)
     for message in result.errors:
-        console.print(f"[red]{message}[/]", highlight=False)
+        console.print(f"[red]{escape(message)}[/]", highlight=False)
+    if result.warnings:
+        console.print(f"[yellow]{len(result.warnings)} warning(s):[/]", highlight=False)
+        for message in result.warnings:
+            console.print(f"[yellow]  ! {escape(message)}[/]", highlight=False, soft_wrap=True)
     verdict = "[green]PASSED[/]" if result.success else "[red]FAILED[/]"
     console.print(f"{verdict} in {result.seconds:.1f}s", highlight=False)

@@ -3,7 +3,8 @@
 Implements docs/spec/metrics.md with the rounding and tie-break rules of
 docs/design.md, in integer cents: segment MRR, end-of-month membership,
 FX per (customer, product, month, currency), prev_restated, fx_adjustment,
-movement classification, quantity/price effects, churn events and NPS.
+movement classification per product line, quantity/price/tier effects, the
+customer view (expansion, contraction), churn events and NPS.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from csw.generator.calendar import Window, days, month_of, month_start
+from csw.generator.lives import PRODUCTS
+from csw.money import rhu
 
-def rhu(n, d) -> np.ndarray:
-    """round_half_up(n / d) on int64 arrays, d > 0: sign(n) * ((2|n| + d) div 2d)."""
-    n = np.asarray(n, dtype=np.int64)
-    d = np.asarray(d, dtype=np.int64)
-    return np.sign(n) * ((2 * np.abs(n) + d) // (2 * d))
+# The generator's own catalog: product -> line, and a bit per product for product sets.
+PRODUCT_LINE = {p[0]: p[2] for p in PRODUCTS}
+PRODUCT_BIT = {p[0]: 1 << i for i, p in enumerate(PRODUCTS)}
 
 
 def month_rates(rates: pd.DataFrame, currencies: list[str], first_month: int, last_month: int) -> pd.DataFrame:
@@ -97,16 +98,34 @@ def mrr(local: pd.DataFrame) -> pd.DataFrame:
     return agg[agg["mrr_usd"] > 0].drop(columns="n_cur").reset_index(drop=True)
 
 
+def _product_set_names(masks: np.ndarray) -> np.ndarray:
+    """Product-set bit masks as sorted, comma-separated product ids ('' when empty)."""
+    names = {}
+    for mask in np.unique(masks):
+        names[mask] = ",".join(sorted(pid for pid, bit in PRODUCT_BIT.items() if mask & bit))
+    return np.array([names[m] for m in masks], dtype=object) if len(masks) else np.array([], dtype=object)
+
+
 def _grid(local: pd.DataFrame, as_of_month: int) -> pd.DataFrame:
-    """(customer, product, M) with MRR in M or M-1, and the amounts the movement rules need."""
+    """(customer, product line, M) with MRR in M or M-1, and the amounts the movement rules need.
+
+    Line amounts are sums of product amounts (each rounded per product and currency); the
+    line's product sets in M-1 and M are bit masks of the products with MRR (> 0).
+    """
     cur = local.groupby(["customer_id", "product_id", "month"], as_index=False).agg(usd=("usd", "sum"),
                                                                                     qty=("qty", "sum"))
     prev = local[local["month"] < as_of_month].groupby(["customer_id", "product_id", "month"], as_index=False).agg(
         prev_usd=("usd", "sum"), prev_restated=("restated_next", "sum"), prev_qty=("qty", "sum"))
     prev["month"] += 1
-    grid = cur.merge(prev, on=["customer_id", "product_id", "month"], how="outer").fillna(0)
+    products = cur.merge(prev, on=["customer_id", "product_id", "month"], how="outer").fillna(0)
     for col in ("usd", "qty", "prev_usd", "prev_restated", "prev_qty"):
-        grid[col] = grid[col].astype(np.int64)
+        products[col] = products[col].astype(np.int64)
+    products["product_line"] = products["product_id"].map(PRODUCT_LINE)
+    bit = products["product_id"].map(PRODUCT_BIT).to_numpy(np.int64)
+    products["after"] = np.where(products["usd"] > 0, bit, 0)
+    products["before"] = np.where(products["prev_usd"] > 0, bit, 0)
+    grid = products.groupby(["customer_id", "product_line", "month"], as_index=False)[
+        ["usd", "qty", "prev_usd", "prev_restated", "prev_qty", "after", "before"]].sum()
     cust = cur.groupby(["customer_id", "month"])["usd"].sum()
     key = pd.MultiIndex.from_frame(grid[["customer_id", "month"]])
     grid["cust"] = cust.reindex(key, fill_value=0).to_numpy()
@@ -118,7 +137,7 @@ def _grid(local: pd.DataFrame, as_of_month: int) -> pd.DataFrame:
 
 
 def _classify(grid: pd.DataFrame) -> np.ndarray:
-    """Business movement type per grid row (metrics.md table)."""
+    """Business movement type per grid row (metrics.md table, per product line)."""
     delta = grid["usd"] - grid["prev_restated"]
     had, has = grid["cust_prev"] > 0, grid["cust"] > 0
     return np.select(
@@ -128,21 +147,51 @@ def _classify(grid: pd.DataFrame) -> np.ndarray:
 
 
 def movements(grid: pd.DataFrame) -> pd.DataFrame:
-    """fx_adjustment rows and business movement rows (non-zero amounts only)."""
+    """fx_adjustment rows and business movement rows per line (non-zero amounts only).
+
+    Upsell/downsell effects: quantity = rhu(prev_restated * (q - q_prev) / q_prev) (0 when
+    q_prev = 0); the rest is the price effect when the line's product set is unchanged, else
+    the tier effect (a plan change).
+    """
     delta = (grid["usd"] - grid["prev_restated"]).to_numpy()
     kind = _classify(grid)
     q_prev, q_cur = grid["prev_qty"].to_numpy(), grid["qty"].to_numpy()
     qe = rhu(grid["prev_restated"].to_numpy() * (q_cur - q_prev), np.maximum(q_prev, 1))
     qe = np.where(q_prev > 0, qe, 0)
+    plan_change = grid["before"].to_numpy() != grid["after"].to_numpy()
+    rest = delta - qe
     effects = np.isin(kind, ["upsell", "downsell"])
-    keys = grid[["customer_id", "product_id", "month"]]
-    business = keys.assign(movement_type=kind, mrr_change_usd=delta,
-                           quantity_effect_usd=pd.Series(qe, index=keys.index, dtype="Int64").mask(~effects),
-                           price_effect_usd=pd.Series(delta - qe, index=keys.index, dtype="Int64").mask(~effects))
+
+    def effect(values) -> pd.Series:
+        return pd.Series(values, index=grid.index, dtype="Int64").mask(~effects)
+
+    keys = grid[["customer_id", "product_line", "month"]].assign(
+        products_before=_product_set_names(grid["before"].to_numpy()),
+        products_after=_product_set_names(grid["after"].to_numpy()))
+    business = keys.assign(movement_type=kind, mrr_change_usd=delta, quantity_effect_usd=effect(qe),
+                           price_effect_usd=effect(np.where(plan_change, 0, rest)),
+                           tier_effect_usd=effect(np.where(plan_change, rest, 0)))
     fx = keys.assign(movement_type="fx_adjustment", mrr_change_usd=(grid["prev_restated"] - grid["prev_usd"]).to_numpy(),
-                     quantity_effect_usd=pd.NA, price_effect_usd=pd.NA)
+                     quantity_effect_usd=pd.NA, price_effect_usd=pd.NA, tier_effect_usd=pd.NA)
     out = pd.concat([business[delta != 0], fx[fx["mrr_change_usd"] != 0]], ignore_index=True)
-    return out.sort_values(["customer_id", "product_id", "month", "movement_type"], ignore_index=True)
+    return out.sort_values(["customer_id", "product_line", "month", "movement_type"], ignore_index=True)
+
+
+def customer_changes(grid: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
+    """The customer view: per customer and month with MRR in M or M-1, the business change
+    (upsell + cross_sell + downsell) netted into expansion (> 0) or contraction (< 0)."""
+    months = grid.groupby(["customer_id", "month"], as_index=False).agg(
+        starting=("prev_usd", "sum"), ending=("usd", "sum"))
+    pivot = moves.pivot_table(index=["customer_id", "month"], columns="movement_type", values="mrr_change_usd",
+                              aggfunc="sum", fill_value=0)
+    out = months.merge(pivot.reset_index(), on=["customer_id", "month"], how="left")
+    for kind in ("new", "upsell", "cross_sell", "downsell", "churn", "win_back", "fx_adjustment"):
+        out[kind] = out[kind].fillna(0).astype(np.int64) if kind in out else 0
+    business = (out["upsell"] + out["cross_sell"] + out["downsell"]).to_numpy(np.int64)
+    out["expansion"] = np.maximum(business, 0)
+    out["contraction"] = np.minimum(business, 0)
+    out = out[(out["starting"] > 0) | (out["ending"] > 0)]
+    return out.sort_values(["customer_id", "month"], ignore_index=True)
 
 
 def _tenure(cust_months: pd.DataFrame) -> pd.Series:
@@ -245,8 +294,8 @@ def mrr_truth(charges: pd.DataFrame, subscriptions: pd.DataFrame, billing_accoun
     local = _local(seg, mr, window.as_of_month)
     grid = _grid(local, window.as_of_month)
     moves = movements(grid)
-    return {"mrr": mrr(local), "mrr_movements": moves, "churn_events": churn_events(grid, moves, seg, mr,
-                                                                                   subscriptions)}
+    return {"mrr": mrr(local), "mrr_movements": moves, "customer_changes": customer_changes(grid, moves),
+            "churn_events": churn_events(grid, moves, seg, mr, subscriptions)}
 
 
 def to_csv_frames(typed: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -257,11 +306,18 @@ def to_csv_frames(typed: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                             "mrr_usd": cents_text(m["mrr_usd"]), "mrr_local": cents_text(m["mrr_local"]),
                             "currency": m["currency"]})
     mv = typed["mrr_movements"]
-    mv_out = pd.DataFrame({"customer_id": mv["customer_id"], "product_id": mv["product_id"],
+    mv_out = pd.DataFrame({"customer_id": mv["customer_id"], "product_line": mv["product_line"],
                            "month": month_start(mv["month"].to_numpy()).astype(str),
                            "movement_type": mv["movement_type"], "mrr_change_usd": cents_text(mv["mrr_change_usd"]),
                            "quantity_effect_usd": cents_text(mv["quantity_effect_usd"]),
-                           "price_effect_usd": cents_text(mv["price_effect_usd"])})
+                           "price_effect_usd": cents_text(mv["price_effect_usd"]),
+                           "tier_effect_usd": cents_text(mv["tier_effect_usd"]),
+                           "products_before": mv["products_before"], "products_after": mv["products_after"]})
+    cc = typed["customer_changes"]
+    cc_out = pd.DataFrame({"customer_id": cc["customer_id"], "month": month_start(cc["month"].to_numpy()).astype(str),
+                           **{f"{col}_usd": cents_text(cc[col]) for col in (
+                               "new", "win_back", "expansion", "contraction", "churn", "fx_adjustment")},
+                           "starting_mrr_usd": cents_text(cc["starting"]), "ending_mrr_usd": cents_text(cc["ending"])})
     ce = typed["churn_events"]
     ce_out = pd.DataFrame({"customer_id": ce["customer_id"],
                            "churn_month": month_start(ce["churn_month"].to_numpy()).astype(str),
@@ -270,5 +326,5 @@ def to_csv_frames(typed: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                            "churn_reason": ce["churn_reason"], "tenure_months": ce["tenure_months"],
                            "is_won_back": np.where(ce["is_won_back"], "true", "false"),
                            "months_to_win_back": ce["months_to_win_back"]})
-    return {"mrr": mrr_out, "mrr_movements": mv_out, "churn_events": ce_out}
+    return {"mrr": mrr_out, "mrr_movements": mv_out, "customer_changes": cc_out, "churn_events": ce_out}
 

@@ -12,5 +12,7 @@ where not (
     reason = 'null_key'
     or reason = 'invalid_range:effective_to'
     or reason in ('orphan:subscription_id', 'orphan:billing_account_id')
-    or {{ csw_regex_full_match('reason', '(unparseable|unknown_value|out_of_range):[a-z_]+') }}
+    or {{ csw_regex_full_match(
+        'reason', '(unparseable|null_required|unknown_value|out_of_range):[a-z_]+'
+    ) }}
 )

@@ -31,8 +31,29 @@ CROSS_ENGINE_MARTS: dict[str, tuple[list[str], list[str]]] = {
         ["mrr_usd", "mrr_local", "currency", "quantity", "segment"],
     ),
     "fct_mrr_movements": (
-        ["customer_id", "product_id", "month", "movement_type"],
-        ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "segment"],
+        ["customer_id", "product_line", "month", "movement_type"],
+        ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "tier_effect_usd",
+         "products_before", "products_after", "segment"],
+    ),
+    "fct_mrr_customer_changes": (
+        ["customer_id", "month"],
+        ["segment", "starting_mrr_usd", "fx_adjustment_usd", "new_usd", "win_back_usd",
+         "expansion_usd", "contraction_usd", "churn_usd", "ending_mrr_usd"],
+    ),
+    "agg_mrr_bridge_monthly": (
+        ["month", "segment"],
+        ["starting_mrr_usd", "new_usd", "upsell_usd", "cross_sell_usd", "downsell_usd", "churn_usd",
+         "win_back_usd", "fx_adjustment_usd", "expansion_usd", "contraction_usd", "ending_mrr_usd",
+         "quick_ratio"],
+    ),
+    "agg_retention_monthly": (
+        ["month"],
+        ["customers_start", "churned_customers", "logo_churn_rate", "gross_mrr_churn_rate",
+         "net_mrr_retention", "nrr_12m", "grr_12m"],
+    ),
+    "agg_trial_conversion_monthly": (
+        ["month"],
+        ["ended_trials", "converted_trials", "trial_conversion_rate", "is_final"],
     ),
     "fct_churn_events": (
         ["customer_id", "churn_month"],

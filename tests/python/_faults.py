@@ -35,6 +35,9 @@ class Workspace:
         self.logs = root / "logs"
 
     def reset(self, raw_source: Path, db_source: Path | None = None) -> None:
+        for other in self.raw_dir.parent.iterdir() if self.raw_dir.parent.exists() else []:
+            if other.is_dir() and not other.is_symlink():  # raw dirs a case added beside `raw`
+                shutil.rmtree(other, ignore_errors=True)
         shutil.rmtree(self.raw_dir, ignore_errors=True)
         shutil.copytree(raw_source, self.raw_dir, ignore=shutil.ignore_patterns("_truth"))
         for suffix in ("", ".wal"):
@@ -42,10 +45,14 @@ class Workspace:
         if db_source is not None:
             shutil.copyfile(db_source, self.db_path)
 
-    def dbt(self, *args: str) -> DbtResult:
+    def dbt(self, *args: str, raw_dir: Path | None = None, reload_raw: bool | None = None) -> DbtResult:
+        """A dbt command on the case's database; `raw_dir` another raw directory, which it is allowed to
+        load into the warehouse (CSW_RELOAD_RAW) unless `reload_raw` is False."""
+        reload_raw = raw_dir is not None if reload_raw is None else reload_raw
         return run_dbt(
             [*args, "--target-path", str(self.target), "--log-path", str(self.logs)],
-            env={"CSW_RAW_DIR": str(self.raw_dir), "CSW_DB_PATH": str(self.db_path), "CSW_HASH_SALT": SALT},
+            env={"CSW_RAW_DIR": str(raw_dir or self.raw_dir), "CSW_DB_PATH": str(self.db_path),
+                 "CSW_HASH_SALT": SALT, "CSW_RELOAD_RAW": "1" if reload_raw else ""},
             show_progress=False,
         )
 

@@ -52,3 +52,24 @@ def cross_engine_duckdb(cross_engine_raw, tmp_path_factory):
                    "--no-progress"])
     assert rc == 0, "csw build on DuckDB failed (see the dbt output above)"
     return Warehouse(raw_dir=cross_engine_raw, db_path=db_path)
+
+
+# --- BI tests (test_bi_marts.py, test_superset.py) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_published(tmp_path_factory):
+    """The bundled demo built into a temporary warehouse and published (csw build + publish)."""
+    from _warehouse import Warehouse
+
+    from csw.cli import main as csw_main
+    from csw.runner import PROJECT_DIR
+
+    root = tmp_path_factory.mktemp("bi_demo")
+    raw_dir = PROJECT_DIR / "data" / "demo"
+    db_path = root / "warehouse.duckdb"
+    rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress"])
+    assert rc == 0, "csw build of the demo failed (see the dbt output above)"
+    rc = csw_main(["publish", "--db", str(db_path), "--out", str(root / "published")])
+    assert rc == 0, "csw publish failed"
+    return Warehouse(raw_dir=raw_dir, db_path=db_path), root / "published"

@@ -11,7 +11,8 @@ import pytest
 from rich.console import Console
 
 from csw.bench import MD_BEGIN, MD_END, BenchOptions, _append_day, options_from_args, run_bench
-from csw.cli import build_parser
+from csw.cli import build_parser, dbt_environment
+from csw.dbt_env import dbt_environment as shared_dbt_environment
 from csw.runner import PROJECT_DIR
 
 
@@ -89,3 +90,12 @@ def test_quick_options_never_touch_tracked_files():
     opts = options_from_args(args)
     assert opts.md_path is None and opts.sizes == (1000,)
     assert PROJECT_DIR / ".bench" in opts.json_path.parents
+
+
+def test_bench_flags_and_internal_steps_are_parsed_by_csw_cli():
+    args = build_parser().parse_args(["bench", "--sizes", "1_000,2000", "--months", "6", "--merge"])
+    opts = options_from_args(args)
+    assert (opts.sizes, opts.months, opts.merge, opts.md_path) == ((1000, 2000), 6, True, PROJECT_DIR / "BENCHMARKS.md")
+    step = build_parser().parse_args(["bench-step", "checksums", "--db", "w.duckdb", "--result", "r.json"])
+    assert (step.step, step.db, step.result) == ("checksums", Path("w.duckdb"), Path("r.json"))
+    assert dbt_environment is shared_dbt_environment  # one environment builder, re-exported by csw.cli

@@ -15,13 +15,16 @@ partial parse is reused. The outcome is one of
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import pytest
 
-from _faults import Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
+from _faults import SALT, Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
 
 CHARGES = ("billing", "subscription_charges")
 FINAL_LOADED_AT = "2026-06-30T23:00:00Z"  # the generator's final extract (= as-of date)
@@ -259,6 +262,57 @@ case_null_key = _quarantine_case({"charge_id": "  "}, "null_key", record_key="")
 case_amount_beyond_type = _quarantine_case({"unit_price": "100000000000000.00"}, "unparseable:unit_price")
 
 
+# Required columns: a blank value a rule downstream needs is quarantined naming the column (issue 20),
+# never staged as NULL (a NULL is_trial or effective_from made a live charge vanish from MRR; a NULL
+# quantity, unit_price or discount_percent failed a not_null test of int_charge_segments).
+case_blank_is_trial = _quarantine_case({"is_trial": ""}, "null_required:is_trial")
+case_blank_effective_from = _quarantine_case({"effective_from": " "}, "null_required:effective_from")
+case_blank_quantity = _quarantine_case({"quantity": ""}, "null_required:quantity")
+case_blank_unit_price = _quarantine_case({"unit_price": ""}, "null_required:unit_price")
+case_blank_discount_percent = _quarantine_case({"discount_percent": ""}, "null_required:discount_percent")
+case_blank_charge_type = _quarantine_case({"charge_type": ""}, "null_required:charge_type")
+# Implausible dates: year 0000 (1 BC on DuckDB, an error on PostgreSQL) and beyond 2200.
+case_date_year_zero = _quarantine_case({"effective_from": "0000-01-01"}, "out_of_range:effective_from")
+case_date_year_2999 = _quarantine_case({"effective_to": "2999-12-31"}, "out_of_range:effective_to")
+# _loaded_at after the start of the run (plus 60 minutes): an extract cannot come from the future.
+case_future_loaded_at_new_row = _quarantine_case({"_loaded_at": "2099-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
+
+
+def case_future_loaded_at_moves_nothing(ws: Workspace, clean: Clean):
+    """A later version of a live charge stamped 2099: quarantined out_of_range:_loaded_at, the earlier
+    version stays staged, the default as-of date and the MRR marts are unchanged (it moved the as-of
+    date to 2099 and MRR 130-fold before)."""
+    charge_id, _, _ = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    row.update(quantity=str(int(row["quantity"]) * 2), _loaded_at="2099-01-01T00:00:00Z")
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [row])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True))
+    assert_quarantined(ws.db_path, CHARGES, {(charge_id, "out_of_range:_loaded_at")})
+    assert_delta(clean, ws.db_path, CHARGES, (1, 0, 1, 0, 0))
+    as_of = "select as_of_date from intermediate.int_as_of"
+    assert query(ws.db_path, as_of) == query(clean.db_path, as_of)
+    assert_marts_unchanged(clean, ws.db_path)
+
+
+def _activity_case(occurred_at: str, reason: str):
+    def case(ws: Workspace, clean: Clean):
+        path = ws.raw_dir / "crm" / "activities.csv"
+        header, rows = read_rows(path)
+        row = {**rows[0], "activity_id": "ACT-FAULT-1", "occurred_at": occurred_at, "_loaded_at": FINAL_LOADED_AT}
+        write_rows(path, header, rows + [row])
+        run_ok(ws, *dq_selection("crm", "activities"))
+        assert_quarantined(ws.db_path, ("crm", "activities"), {("ACT-FAULT-1", reason)})
+        assert_delta(clean, ws.db_path, ("crm", "activities"), (1, 0, 1, 0, 0))
+    case.__doc__ = f"An activity at {occurred_at!r}: quarantined as {reason} on every engine."
+    return case
+
+
+case_offset_beyond_14_hours = _activity_case("2026-01-10T08:00:00+25:00", "out_of_range:occurred_at")
+case_offset_minutes_99 = _activity_case("2026-01-10T08:00:00+99:99", "out_of_range:occurred_at")
+case_timestamp_year_zero = _activity_case("0000-01-01T00:00:00Z", "out_of_range:occurred_at")
+case_blank_occurred_at = _activity_case("", "null_required:occurred_at")
+
+
 def case_orphan_subscription(ws: Workspace, clean: Clean):
     """A new subscription on an unknown billing account, with a charge: the subscription is quarantined
     orphan:billing_account_id and its charge orphan:subscription_id (visible, not dropped); marts unchanged."""
@@ -375,6 +429,276 @@ def case_quotes_in_names_and_values(ws: Workspace, clean: Clean):
     assert query(ws.db_path, "select count(*) from raw.crm__users")[0][0] > 0
     assert_delta(clean, ws.db_path, ("crm", "accounts"), (0, 0, 0, 0, 0))
 
+
+
+
+def case_overlapping_charges(ws: Workspace, clean: Clean):
+    """A second charge of the same product on the same subscription over the same period: both count
+    (the spec allows it), the pair is flagged in dq_overlapping_charges and its test warns."""
+    charge_id, customer_id, product_id = single_segment_charge(clean)
+    row = raw_row(ws.raw_dir, *CHARGES, "charge_id", charge_id)
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [{**row, "charge_id": "CHG-ZZ-OVERLAP"}])
+    run_ok(ws, *dq_selection(*CHARGES, marts=True), "dq_overlapping_charges")
+    assert query(ws.db_path, "select charge_id, overlapping_charge_id from marts.dq_overlapping_charges") \
+        == [(charge_id, "CHG-ZZ-OVERLAP")]
+    before = mrr_rows(clean.db_path, customer_id, product_id)
+    assert before and mrr_rows(ws.db_path, customer_id, product_id) == {m: 2 * v for m, v in before.items()}
+    result = ws.dbt("test", "--select", "assert_dq_no_overlapping_charges")
+    assert result.success, result.text
+    assert [n.status for n in result.nodes] == ["warn"]
+    assert_delta(clean, ws.db_path, CHARGES, (1, 1, 0, 0, 0))
+
+
+def case_crm_id_collides_with_billing_customer_id(ws: Workspace, clean: Clean):
+    """A CRM account whose id is `billing:<id>` of an unmatched billing account: the build stops naming
+    the id (it failed unique_dim_customers_customer_id without it)."""
+    path = ws.raw_dir / "billing" / "accounts.csv"
+    header, rows = read_rows(path)
+    rows[0]["crm_account_id"] = ""
+    billing_account_id = rows[0]["billing_account_id"]
+    write_rows(path, header, rows)
+    crm_path = ws.raw_dir / "crm" / "accounts.csv"
+    header, crm_rows = read_rows(crm_path)
+    write_rows(crm_path, header, crm_rows + [{**crm_rows[-1], "account_id": f"billing:{billing_account_id}",
+                                              "merged_into_account_id": ""}])
+    result = ws.dbt("run", "--select", "base_billing__accounts+,+int_billing_accounts__mapped_to_customers",
+                    "base_crm__accounts+,+int_billing_accounts__mapped_to_customers")
+    assert not result.success
+    assert (f"CRM account id billing:{billing_account_id} collides with the customer id of billing account "
+            f"{billing_account_id}") in result.text
+
+# --- the raw reader: stated dialect, literal paths, regular files only (issue 20) -------------------
+
+
+def _fails_with(ws: Workspace, table: tuple[str, str], *texts: str, raw_dir: Path | None = None):
+    result = ws.dbt(*dq_selection(*table), raw_dir=raw_dir)
+    assert not result.success
+    for text in texts:
+        assert text in result.text, text
+    return result
+
+
+def case_hash_first_field(ws: Workspace, clean: Clean):
+    """A ticket id `#5001` (first field starting with `#`) is a row like any other: loaded and staged,
+    never taken for a comment; the raw count comes from the file."""
+    path = ws.raw_dir / "support" / "tickets.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header, rows + [{**rows[0], "ticket_id": "#5001"}])
+    run_ok(ws, *dq_selection("support", "tickets"))
+    assert query(ws.db_path, "select _dq_status from staging.base_support__tickets where ticket_id = '#5001'") \
+        == [("staged",)]
+    assert_delta(clean, ws.db_path, ("support", "tickets"), (1, 1, 0, 0, 0))
+
+
+def case_mixed_line_endings(ws: Workspace, clean: Clean):
+    """Valid RFC 4180 with CRLF and LF line ends mixed: read exactly as the clean file."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_bytes("".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(lines[:-1]))
+                     .encode("utf-8"))
+    run_ok(ws, *dq_selection(*CHARGES))
+    relation = "staging.base_billing__subscription_charges"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
+
+
+def case_ragged_row(ws: Workspace, clean: Clean):
+    """A row with one field too many: the build stops naming the file and the line."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[4] += ",surprise"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path}, line 5: ", "ragged row")
+
+
+def case_unterminated_quote(ws: Workspace, clean: Clean):
+    """A quote opened and never closed: the build stops naming the file and the line it opens on."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    text = path.read_text(encoding="utf-8")
+    count = text.count("\n")
+    path.write_text(text + '"CHG-OPEN,broken\n', encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path}, line {count + 1}: ", "unterminated quote")
+
+
+def case_duplicated_header_column(ws: Workspace, clean: Clean):
+    """A documented column twice in the header: which copy holds the data is ambiguous, refused."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = [line + (",quantity" if i == 0 else ",1") if line else line for i, line in enumerate(lines)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _fails_with(ws, CHARGES, f"Raw file {path} has column 'quantity' 2 times in its header")
+
+
+def case_glob_characters_in_raw_dir(ws: Workspace, clean: Clean):
+    """A raw directory named `raw[a]*?` beside a `rawa` folder with other data: the path is literal,
+    nothing of the other folder is read (every raw count doubled before)."""
+    literal = ws.raw_dir.parent / "raw[a]*?"
+    ws.raw_dir.rename(literal)
+    decoy = ws.raw_dir.parent / "rawaXY"
+    shutil.copytree(literal, decoy)
+    result = ws.dbt(*dq_selection(*CHARGES, marts=True), raw_dir=literal)
+    assert result.success, result.text
+    assert_delta(clean, ws.db_path, CHARGES, (0, 0, 0, 0, 0))
+    assert_marts_unchanged(clean, ws.db_path)
+    assert query(ws.db_path, "select count(*) from raw.billing__subscription_charges"
+                             " where _source_file not like ?", [str(literal) + "/%"]) == [(0,)]
+
+
+def case_csv_and_parquet_of_one_table(ws: Workspace, clean: Clean):
+    """billing/invoices as .csv and .parquet at once: refused, naming both files."""
+    csv_path = ws.raw_dir / "billing" / "invoices.csv"
+    parquet_path = ws.raw_dir / "billing" / "invoices.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from read_csv('{csv_path}', all_varchar = true)) to '{parquet_path}'"
+                    " (format parquet)")
+    _fails_with(ws, ("billing", "invoices"), f"{csv_path} and {parquet_path}", "present twice")
+
+
+def case_fifo_instead_of_file(ws: Workspace, clean: Clean):
+    """A FIFO where a raw file should be: refused at once (it hung the build forever)."""
+    path = ws.raw_dir / "support" / "satisfaction_ratings.csv"
+    path.unlink()
+    os.mkfifo(path)
+    _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a FIFO, not a regular file")
+
+
+def case_symlink_outside_raw_dir(ws: Workspace, clean: Clean):
+    """A raw file that is a symlink to a file outside the raw directory: refused, naming the target."""
+    path = ws.raw_dir / "crm" / "users.csv"
+    outside = ws.raw_dir.parent / "outside" / "users.csv"
+    outside.parent.mkdir(exist_ok=True)
+    shutil.move(path, outside)
+    path.symlink_to(outside)
+    _fails_with(ws, ("crm", "users"), f"Raw file {path} is a symlink to {outside}, outside the raw directory")
+
+
+def case_symlink_inside_raw_dir(ws: Workspace, clean: Clean):
+    """A symlink to a file inside the raw directory is followed: identical to the clean build."""
+    path = ws.raw_dir / "crm" / "users.csv"
+    archived = ws.raw_dir / "_archive" / "users-2026-06-30.csv"
+    archived.parent.mkdir()
+    shutil.move(path, archived)
+    path.symlink_to(archived)
+    run_ok(ws, *dq_selection("crm", "users"))
+    relation = "staging.base_crm__users"
+    assert table_digest(ws.db_path, relation) == table_digest(clean.db_path, relation)
+
+
+
+# --- careless operators: csw build / csw publish (issue 20) ------------------------------------------
+
+
+def csw(ws: Workspace, *argv: str) -> tuple[int, str]:
+    """Run one csw command in-process; (exit code, everything it printed)."""
+    from rich.console import Console
+
+    from csw.cli import build_parser
+
+    console = Console(record=True, width=400, force_terminal=False)
+    args = build_parser().parse_args(list(argv))
+    env = {"CSW_HASH_SALT": SALT}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        rc = args.func(args, console)
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return rc, console.export_text()
+
+
+def case_concurrent_build_is_refused(ws: Workspace, clean: Clean):
+    """A second csw build on a database another build holds: it names the holder (pid, start time) and
+    exits non-zero without touching the database (it failed with "schema marts does not exist")."""
+    from csw.buildstate import build_lock
+
+    before = table_digest(ws.db_path, "marts.fct_mrr")
+    with build_lock(Path(str(ws.db_path.resolve()) + ".lock"), "test", ws.raw_dir):
+        rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress")
+    assert rc == 3
+    assert "another csw build holds the lock on database" in text and f"pid {os.getpid()}" in text
+    assert "started 20" in text
+    assert table_digest(ws.db_path, "marts.fct_mrr") == before
+
+
+def case_publish_refuses_a_failed_build(ws: Workspace, clean: Clean):
+    """csw publish after a failed csw build: refused naming what failed; `current` never moves."""
+    path = ws.raw_dir / "billing" / "subscription_charges.csv"
+    header, rows = read_rows(path)
+    header.remove("quantity")
+    write_rows(path, header, [{k: v for k, v in r.items() if k != "quantity"} for r in rows])
+    rc, _ = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                "--freshness", "off")
+    assert rc == 1
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 1
+    assert "csw publish refused" in text and "failed" in text
+    assert "is missing required column 'quantity'" in text
+    assert not (out / "current").exists()
+
+
+def case_publish_refuses_a_warehouse_without_build_record(ws: Workspace, clean: Clean):
+    """A database not built by csw build (no build record) is not published either."""
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 1 and "has no build record" in text
+    assert not (out / "current").exists()
+
+
+def case_dbt_command_on_another_raw_dir(ws: Workspace, clean: Clean):
+    """`dbt test` whose CSW_RAW_DIR is not the directory the warehouse was loaded from: it says so and
+    stops before reloading anything (it silently reloaded raw from the other directory before)."""
+    before = table_digest(ws.db_path, "raw.billing__subscription_charges")
+    result = ws.dbt("test", "--select", "assert_dq_row_reconciliation_matches_raw", raw_dir=clean.raw_dir,
+                    reload_raw=False)
+    assert not result.success
+    assert f"was loaded from raw directory {ws.raw_dir}, but this dbt test reads {clean.raw_dir}" in result.text
+    assert table_digest(ws.db_path, "raw.billing__subscription_charges") == before
+
+
+def case_dbt_test_reuses_unchanged_raw(ws: Workspace, clean: Clean):
+    """`dbt test` on the warehouse's own raw directory with unchanged files does not reload raw."""
+    result = run_ok(ws, "test", "--select", "assert_dq_row_reconciliation_matches_raw")
+    assert "unchanged since they were loaded: raw tables reused" in result.text
+
+
+def case_build_prints_loader_warnings_and_as_of_freshness(ws: Workspace, clean: Clean):
+    """csw build with a new column in a raw file (and no product source): every loader warning reaches
+    the terminal and the summary; freshness of the historical data is measured at its as-of point, so
+    nothing reads ERROR; the build record says passed and csw publish goes ahead."""
+    path = ws.raw_dir / "billing" / "invoices.csv"
+    header, rows = read_rows(path)
+    write_rows(path, header + ["_fivetran_synced"], [{**r, "_fivetran_synced": "x"} for r in rows])
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress")
+    assert rc == 0, text[-3000:]
+    warning = f"Raw file {path} has extra columns, ignored: _fivetran_synced"
+    assert f"WARN  {warning}" in text  # live
+    assert "warning(s):" in text and f"! {warning}" in text  # summary
+    assert "Input of optional source product.workspace_usage_daily is missing" in text
+    assert "at the data's as-of point 2026-06-30" in text
+    freshness = " ".join(text[text.index("source freshness (mode warn)"):].split())
+    assert "billing.subscription_charges PASS" in freshness and "crm.users PASS" in freshness
+    out = ws.root / "case" / "published"
+    rc, text = csw(ws, "publish", "--db", str(ws.db_path), "--out", str(out))
+    assert rc == 0, text
+    assert (out / "current").is_symlink()
+
+
+def case_freshness_of_historical_data_uses_as_of(ws: Workspace, clean: Clean):
+    """Freshness judged at the as-of point: a source loaded 30 h before the as-of instant warns (24 h),
+    one 3 days before is an error (48 h), whatever the wall clock says."""
+    from csw.freshness import SourceFreshness, as_of_reference, rejudge
+
+    def source(name: str, loaded: str) -> SourceFreshness:
+        return SourceFreshness(name, name, "error", loaded, 1e9, "24h", "48h")
+
+    sources = [source("billing.subscription_charges", "2026-06-30T23:00:00+00:00"),
+               source("crm.users", "2026-06-29T17:00:00+00:00"),
+               source("support.tickets", "2026-06-27T23:00:00+00:00")]
+    reference = as_of_reference(sources, None)
+    assert reference == dt.datetime(2026, 6, 30, 23, tzinfo=dt.timezone.utc)
+    assert [s.status for s in rejudge(sources, reference)] == ["pass", "warn", "error"]
+    assert as_of_reference(sources, dt.date(2026, 6, 30)) == dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc)
 
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)

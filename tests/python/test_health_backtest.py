@@ -106,5 +106,5 @@ def test_without_product_source_adoption_is_missing(tmp_path):
     ).to_dict("records")[0]
     assert frame["n"] > 0
     assert frame["with_adoption"] == 0
-    assert frame["max_coverage"] < 100
+    assert frame["max_coverage"] < 1
     assert frame["scored"] == frame["n"]

@@ -38,22 +38,41 @@ def test_fct_mrr_matches_truth(warehouse: Warehouse):
     )
 
 
+MOVEMENT_VALUES = ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd", "tier_effect_usd",
+                   "products_before", "products_after"]
+
+
 def test_fct_mrr_movements_match_truth(warehouse: Warehouse):
+    """Movements per product line, with quantity, price and tier effects and the product sets."""
     actual = warehouse.query(
-        "select customer_id, product_id, month, movement_type, mrr_change_usd,"
-        " quantity_effect_usd, price_effect_usd from marts.fct_mrr_movements"
+        "select customer_id, product_line, month, movement_type, " + ", ".join(MOVEMENT_VALUES)
+        + " from marts.fct_mrr_movements"
     )
     expected = warehouse.truth("mrr_movements")
-    assert set(expected["movement_type"]) >= {"new", "churn", "upsell", "downsell"}
+    assert set(expected["movement_type"]) >= {"new", "churn", "upsell", "downsell", "cross_sell"}
+    # The event model has plan changes inside a line, with and without a seat change.
+    plan_changes = expected[(expected["tier_effect_usd"] != "") & (expected["tier_effect_usd"] != "0.00")]
+    assert set(plan_changes["movement_type"]) == {"upsell", "downsell"}
+    assert (plan_changes["quantity_effect_usd"] != "0.00").any()
+    assert (plan_changes["quantity_effect_usd"] == "0.00").any()
     _assert_same(
         "fct_mrr_movements",
-        diff_frames(
-            actual,
-            expected,
-            ["customer_id", "product_id", "month", "movement_type"],
-            ["mrr_change_usd", "quantity_effect_usd", "price_effect_usd"],
-        ),
+        diff_frames(actual, expected, ["customer_id", "product_line", "month", "movement_type"],
+                    MOVEMENT_VALUES),
     )
+
+
+def test_customer_view_matches_truth(warehouse: Warehouse):
+    """fct_mrr_customer_changes: each customer's business change netted into expansion or contraction."""
+    columns = ["starting_mrr_usd", "fx_adjustment_usd", "new_usd", "win_back_usd", "expansion_usd",
+               "contraction_usd", "churn_usd", "ending_mrr_usd"]
+    actual = warehouse.query(
+        "select customer_id, month, " + ", ".join(columns) + " from marts.fct_mrr_customer_changes"
+    )
+    expected = warehouse.truth("customer_changes")
+    assert (expected["expansion_usd"] != "0.00").any() and (expected["contraction_usd"] != "0.00").any()
+    _assert_same("fct_mrr_customer_changes",
+                 diff_frames(actual, expected, ["customer_id", "month"], columns))
 
 
 def test_fct_churn_events_match_truth(warehouse: Warehouse):

@@ -48,10 +48,11 @@ ALL_METRICS = {
     "won_back_customers", "churned_customers", "churned_mrr", "logo_churn_rate", "gross_mrr_churn",
     "retained_mrr", "gross_mrr_churn_rate", "net_mrr_retention", "nrr_12m", "grr_12m",
     "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric", "nps",
-    "csat_ratings", "csat_good_points_metric", "csat", "tickets", "escalated_tickets",
+    "csat_ratings", "csat_good_ratings", "csat", "tickets", "escalated_tickets",
     "sla_breached_tickets", "escalation_rate", "sla_breach_rate", "health_snapshots",
     "health_score_total_metric", "average_health_score", "red_health_snapshots_metric",
-    "red_account_share",
+    "red_account_share", "expansion_mrr", "contraction_mrr", "quick_ratio",
+    "ended_trials", "converted_trials", "trial_conversion_rate",
 }
 QUERIED: set[str] = set()
 
@@ -158,7 +159,7 @@ def sw(tmp_path_factory) -> Iterator[SemanticWarehouse]:
         # parse against the temporary database: relation names carry its catalog name
         warehouse.dbt("parse")
         assert (project / "target" / "semantic_manifest.json").exists()
-        for exposure in ("csw_static_report", "bi_dashboard"):
+        for exposure in ("csw_static_report", "bi_dashboard", "published_snapshot"):
             result = warehouse.dbt("ls", "--select", f"+exposure:{exposure}",
                                    "--resource-type", "model", "--output", "name")
             warehouse.listings[exposure] = set(result.result)
@@ -225,7 +226,8 @@ FINANCE_COMPANY = [
     "mrr", "arr", "customers", "arpa", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr",
     "starting_mrr", "restated_starting_mrr", "customers_start", "churned_customers",
     "churned_mrr", "logo_churn_rate", "gross_mrr_churn_rate", "net_mrr_retention",
-    "nrr_12m", "grr_12m",
+    "nrr_12m", "grr_12m", "expansion_mrr", "contraction_mrr", "quick_ratio", "gross_mrr_churn",
+    "retained_mrr",
 ]
 
 
@@ -263,6 +265,13 @@ def test_finance_metrics_by_month_equal_bridge_and_retention(sw):
             "net_mrr_retention": (rounded(g["net_mrr_retention"], 6), e["net_mrr_retention"]),
             "nrr_12m": (rounded(g["nrr_12m"], 6), e["nrr_12m"]),
             "grr_12m": (rounded(g["grr_12m"], 6), e["grr_12m"]),
+            "expansion_mrr": (money(g["expansion_mrr"]), e["expansion_usd"]),
+            "contraction_mrr": (money(g["contraction_mrr"]), e["contraction_usd"]),
+            "quick_ratio": (rounded(g["quick_ratio"], 4), e["quick_ratio"]),
+            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["contraction_usd"])),
+            "retained_mrr": (money(g["retained_mrr"]),
+                             e["starting_mrr_usd"] + e["fx_adjustment_usd"] + e["expansion_usd"]
+                             + e["contraction_usd"] + e["churn_usd"]),
         }
         for movement in MOVEMENTS:
             checks[f"{movement}_mrr"] = (money(g[f"{movement}_mrr"]), e[f"{movement}_usd"])
@@ -279,7 +288,7 @@ FINANCE_SEGMENT = [
     "mrr", "customers", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr", "starting_mrr",
     "customers_start", "new_customers", "won_back_customers", "churned_customers",
     "logo_churn_rate", "gross_mrr_churn", "retained_mrr", "gross_mrr_churn_rate",
-    "net_mrr_retention", "arpa",
+    "net_mrr_retention", "arpa", "expansion_mrr", "contraction_mrr",
 ]
 
 
@@ -306,10 +315,11 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
             "starting_mrr": (money(g["starting_mrr"]), e["starting_mrr_usd"]),
             "customers_start": (number(g["customers_start"]), e["customers_start"]),
             "churned_customers": (number(g["churned_customers"]), e["churned_customers"]),
-            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["downsell_usd"])),
+            "gross_mrr_churn": (money(g["gross_mrr_churn"]), -(e["churn_usd"] + e["contraction_usd"])),
             "retained_mrr": (money(g["retained_mrr"]),
-                             restated + e["upsell_usd"] + e["cross_sell_usd"]
-                             + e["downsell_usd"] + e["churn_usd"]),
+                             restated + e["expansion_usd"] + e["contraction_usd"] + e["churn_usd"]),
+            "expansion_mrr": (money(g["expansion_mrr"]), e["expansion_usd"]),
+            "contraction_mrr": (money(g["contraction_mrr"]), e["contraction_usd"]),
         }
         for movement in MOVEMENTS:
             checks[f"{movement}_mrr"] = (money(g[f"{movement}_mrr"]), e[f"{movement}_usd"])
@@ -318,9 +328,9 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
                 problems.append(f"{key} {name}: mf={actual!r} mart={expected!r}")
         ratios = {
             "logo_churn_rate": (e["churned_customers"], e["customers_start"]),
-            "gross_mrr_churn_rate": (-(e["churn_usd"] + e["downsell_usd"]), restated),
-            "net_mrr_retention": (restated + e["upsell_usd"] + e["cross_sell_usd"]
-                                  + e["downsell_usd"] + e["churn_usd"], restated),
+            "gross_mrr_churn_rate": (-(e["churn_usd"] + e["contraction_usd"]), restated),
+            "net_mrr_retention": (restated + e["expansion_usd"] + e["contraction_usd"]
+                                  + e["churn_usd"], restated),
             "arpa": (e["ending_mrr_usd"], e["customers_end"]),
         }
         for name, (num, den) in ratios.items():
@@ -330,31 +340,37 @@ def test_finance_metrics_by_segment_equal_segment_bridge(sw):
     assert_no_problems(problems)
 
 
-def test_mrr_and_movements_by_product(sw):
-    metrics = ["mrr", "customers", "arpa", *(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr"]
-    got = index(sw.mf(metrics, ["metric_time__month", "product"]), "metric_time__month", "product")
+def test_mrr_by_product_and_movements_by_product_line(sw):
+    """MRR keeps the product grain; movements are classified per product line."""
+    got = index(sw.mf(["mrr", "customers", "arpa"], ["metric_time__month", "product"]),
+                "metric_time__month", "product")
     mrr = index(sw.sql("""
         select month, product_id, sum(mrr_usd) as mrr, count(distinct customer_id) as customers
         from marts.fct_mrr group by 1, 2
     """), "month", "product_id")
+    assert set(got) == set(mrr)
+    problems = []
+    for key, e in mrr.items():
+        g = got[key]
+        if money(g["mrr"]) != e["mrr"]:
+            problems.append(f"{key} mrr: mf={g['mrr']!r} mart={e['mrr']!r}")
+        if number(g["customers"]) != e["customers"]:
+            problems.append(f"{key} customers: mf={g['customers']!r} mart={e['customers']!r}")
+        if not close(g["arpa"], e["mrr"] / e["customers"], 1e-6):
+            problems.append(f"{key} arpa: mf={g['arpa']!r}")
+    metrics = [*(f"{m}_mrr" for m in MOVEMENTS), "net_new_mrr"]
+    got = index(sw.mf(metrics, ["metric_time__month", "mrr_movement__product_line"]),
+                "metric_time__month", "mrr_movement__product_line")
     moves = {}
     for row in sw.sql("""
-        select month, product_id, movement_type, sum(mrr_change_usd) as amount
+        select month, product_line, movement_type, sum(mrr_change_usd) as amount
         from marts.fct_mrr_movements group by 1, 2, 3
     """):
-        moves[(month_key(row["month"]), row["product_id"], row["movement_type"])] = row["amount"]
-    keys = set(mrr) | {(m, p) for m, p, _ in moves}
+        moves[(month_key(row["month"]), row["product_line"], row["movement_type"])] = row["amount"]
+    keys = {(m, p) for m, p, _ in moves}
     assert set(got) == keys
-    problems = []
     for key in keys:
         g = got[key]
-        e = mrr.get(key, {"mrr": Decimal(0), "customers": 0})
-        if (money(g["mrr"]) or 0) != e["mrr"]:
-            problems.append(f"{key} mrr: mf={g['mrr']!r} mart={e['mrr']!r}")
-        if (number(g["customers"]) or 0) != e["customers"]:
-            problems.append(f"{key} customers: mf={g['customers']!r} mart={e['customers']!r}")
-        if e["customers"] and not close(g["arpa"], e["mrr"] / e["customers"], 1e-6):
-            problems.append(f"{key} arpa: mf={g['arpa']!r}")
         for movement in MOVEMENTS:
             expected = moves.get((*key, movement), Decimal(0))
             if money(g[f"{movement}_mrr"]) != expected:
@@ -362,6 +378,25 @@ def test_mrr_and_movements_by_product(sw):
         net = sum(moves.get((*key, m), Decimal(0)) for m in MOVEMENTS if m != "fx_adjustment")
         if money(g["net_new_mrr"]) != net:
             problems.append(f"{key} net_new_mrr: mf={g['net_new_mrr']!r} mart={net!r}")
+    assert_no_problems(problems)
+
+
+def test_trial_conversion_by_month_equals_mart(sw):
+    metrics = ["ended_trials", "converted_trials", "trial_conversion_rate"]
+    got = index(sw.mf(metrics, ["metric_time__month"]), "metric_time__month")
+    expected = index(sw.sql("select * from marts.agg_trial_conversion_monthly"), "month")
+    assert expected and set(got) == set(expected)
+    problems = []
+    for key, e in expected.items():
+        g = got[key]
+        checks = {
+            "ended_trials": (number(g["ended_trials"]), e["ended_trials"]),
+            "converted_trials": (number(g["converted_trials"]), e["converted_trials"]),
+            "trial_conversion_rate": (rounded(g["trial_conversion_rate"], 6), e["trial_conversion_rate"]),
+        }
+        for name, (actual, wanted) in checks.items():
+            if actual != wanted:
+                problems.append(f"{key} {name}: mf={actual!r} mart={wanted!r}")
     assert_no_problems(problems)
 
 
@@ -383,7 +418,7 @@ def test_mrr_is_a_month_end_stock_at_quarter_grain(sw):
 
 CS_METRICS = [
     "nps", "nps_responses", "nps_promoters", "nps_detractors", "nps_points_metric",
-    "csat", "csat_ratings", "csat_good_points_metric",
+    "csat", "csat_ratings", "csat_good_ratings",
 ]
 
 
@@ -423,7 +458,9 @@ def _check_cs(got: dict, nps: dict, csat: dict, segment_of) -> list[str]:
             continue
         if number(g["csat_ratings"]) != ratings:
             problems.append(f"{key} csat_ratings: mf={g['csat_ratings']!r} mart={ratings}")
-        if rounded(g["csat"], 1) != e["support_csat_pct"]:
+        if number(g["csat_good_ratings"]) != e["support_ratings_good"]:
+            problems.append(f"{key} csat_good_ratings: mf={g['csat_good_ratings']!r} mart={e['support_ratings_good']!r}")
+        if rounded(g["csat"], 4) != e["support_csat_pct"]:
             problems.append(f"{key} csat: mf={g['csat']!r} mart={e['support_csat_pct']!r}")
     return problems
 
@@ -566,9 +603,11 @@ def test_exposures_list_what_feeds_them(sw):
     assert REPORT_MARTS <= report, REPORT_MARTS - report
     assert {"stg_billing__subscription_charges", "int_mrr__movements"} <= report
     bi = sw.listings["bi_dashboard"]
+    assert {"agg_metrics_monthly", "dim_labels", "agg_mrr_bridge_monthly"} <= bi
+    published = sw.listings["published_snapshot"]
     marts = {p.stem for p in (PROJECT_DIR / "models" / "marts").rglob("*.sql")}
-    assert marts <= bi, f"published marts missing from bi_dashboard: {sorted(marts - bi)}"
-    assert not any(name.startswith("sem_") or name == "metricflow_time_spine" for name in bi)
+    assert marts <= published, f"published marts missing from published_snapshot: {sorted(marts - published)}"
+    assert not any(name == "metricflow_time_spine" for name in published)
 
 
 def test_docs_generate_offline(sw):
@@ -578,6 +617,8 @@ def test_docs_generate_offline(sw):
     assert (target / "catalog.json").stat().st_size > 0
     html = (target / "static_index.html").read_text()
     assert "fct_mrr" in html and "csw_static_report" in html and "metricflow_time_spine" in html
+    # the overview page (models/overview.md): what the warehouse is, the bridge, the metrics
+    assert "How to read the MRR bridge" in html and "Where each metric is defined" in html
 
 
 def test_mf_cli_answers_like_the_python_api(sw):
@@ -588,3 +629,43 @@ def test_mf_cli_answers_like_the_python_api(sw):
     for key, row in api.items():
         assert money(cli[key]["mrr"]) == money(row["mrr"]), key
         assert number(cli[key]["customers"]) == number(row["customers"]), key
+
+
+# ----------------------------------------------------------------------------- agg_metrics_monthly
+
+
+def test_metrics_mart_equals_mf_query_for_every_metric_and_grain(sw):
+    """marts.agg_metrics_monthly (generated from the same YAML) = `mf query` for each metric,
+    by month (segment 'all') and by month and its segment dimension, value by value."""
+    import json
+
+    manifest = json.loads((sw.project / "target" / "semantic_manifest.json").read_text())
+    names = sorted(m["name"] for m in manifest["metrics"])
+    rows = sw.sql("select metric_name, month, segment, segment_dimension, value from marts.agg_metrics_monthly")
+    mart: dict[tuple, Decimal] = {}
+    dimension: dict[str, str | None] = {}
+    for r in rows:
+        mart[(r["metric_name"], month_key(r["month"]), r["segment"])] = r["value"]
+        dimension[r["metric_name"]] = r["segment_dimension"]
+    assert set(dimension) == set(names), f"metrics missing from the mart: {sorted(set(names) - set(dimension))}"
+
+    problems: list[str] = []
+    for name in names:
+        grains = [(["metric_time__month"], None)]
+        if dimension[name]:
+            grains.append((["metric_time__month", dimension[name]], dimension[name]))
+        for group_by, seg_column in grains:
+            expected = {}
+            for g in sw.mf([name], group_by):
+                if g["metric_time__month"] == "" or g[name] == "":
+                    continue
+                segment = "all" if seg_column is None else g[seg_column]
+                if segment == "":
+                    continue  # unattributed: in 'all' only
+                expected[(name, month_key(g["metric_time__month"]), segment)] = Decimal(g[name])
+            got = {k: v for k, v in mart.items() if k[0] == name and (k[2] == "all") == (seg_column is None)}
+            for key in sorted(set(expected) | set(got)):
+                e, a = expected.get(key), got.get(key)
+                if e is None or a is None or abs(e - a) > Decimal("1e-8") * max(Decimal(1), abs(e)):
+                    problems.append(f"{key}: mf={e} mart={a}")
+    assert_no_problems(problems)

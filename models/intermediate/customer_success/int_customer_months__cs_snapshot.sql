@@ -1,14 +1,33 @@
 -- The customer-success snapshot spine: one row per customer and month in which the
--- customer has MRR, with the customer's segment that month, its MRR, the MRR three
--- months earlier, its licensed seats (sum of the quantities of its counted recurring
--- charge segments, fct_mrr.quantity), and the snapshot date every monthly customer-success metric is
--- measured at (the last day of the month, or the as-of date in the as-of month).
+-- customer has MRR, with the customer's segment that month (int_customer_months__segmented),
+-- its MRR, the MRR three months earlier, its licensed seats (sum of the quantities of its
+-- counted recurring charge segments, as fct_mrr.quantity), and the snapshot date every
+-- monthly customer-success metric is measured at (the last day of the month, or the as-of
+-- date in the as-of month). Built from the same intermediates as fct_mrr, not from the mart.
 
 with
 
-mrr as (
+product_months as (
 
-    select * from {{ ref('fct_mrr') }}
+    select
+        customer_id,
+        month_start_date,
+        mrr_usd_cents,
+        quantity
+
+    from {{ ref('int_mrr__customer_product_month') }}
+    where mrr_usd_cents > 0
+
+),
+
+segments as (
+
+    select
+        customer_id,
+        month_start_date,
+        segment
+
+    from {{ ref('int_customer_months__segmented') }}
 
 ),
 
@@ -21,13 +40,17 @@ as_of as (
 customer_months as (
 
     select
-        customer_id,
-        month,
-        max(segment) as segment,
-        sum(mrr_usd) as mrr_usd,
-        sum(quantity) as licensed_seats
-    from mrr
-    group by customer_id, month
+        product_months.customer_id,
+        product_months.month_start_date as month,  -- noqa: RF04
+        max(segments.segment) as segment,
+        sum({{ csw_cents_to_decimal('product_months.mrr_usd_cents') }}) as mrr_usd,
+        sum(product_months.quantity) as licensed_seats
+    from product_months
+    left join segments
+        on
+            product_months.customer_id = segments.customer_id
+            and product_months.month_start_date = segments.month_start_date
+    group by product_months.customer_id, product_months.month_start_date
 
 ),
 

@@ -1,8 +1,8 @@
 -- CSAT by month and segment ('all' plus each segment), from two inputs:
 --   survey CSAT answers (1-5, deduped like NPS), month of submitted_at: satisfied = 4 or 5,
---     survey_csat_pct = 100 * satisfied / answers;
+--     survey_csat_pct = satisfied / answers (fraction 0-1, 4 decimals);
 --   support satisfaction ratings, the latest rating per ticket, month of that rating:
---     support_csat_pct = 100 * good / (good + bad).
+--     support_csat_pct = good / (good + bad) (fraction 0-1, 4 decimals).
 -- Percentages are rounded half away from zero to one decimal, NULL without answers.
 -- Segment = the customer's segment in that month, else its current segment.
 
@@ -26,9 +26,28 @@ customer_months as (
 
 ),
 
-customers as (
+customer_segments as (
 
-    select * from {{ ref('dim_customers') }}
+    select
+        customer_id,
+        month_start_date,
+        cs_segment,
+        current_segment
+
+    from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of_segments as (
+
+    {#- Months before the first month with MRR lie outside the segment grid: the current segment. #}
+    select
+        customer_segments.customer_id,
+        customer_segments.current_segment
+
+    from customer_segments
+    inner join {{ ref('int_as_of') }} as as_of_month
+        on customer_segments.month_start_date = as_of_month.as_of_month
 
 ),
 
@@ -66,14 +85,14 @@ segmented_events as (
         csat_events.month,
         csat_events.csat_source,
         csat_events.is_positive,
-        coalesce(customer_months.segment, customers.segment) as segment
+        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
     from csat_events
-    left join customer_months
+    left join customer_segments
         on
-            csat_events.customer_id = customer_months.customer_id
-            and csat_events.month = customer_months.month
-    left join customers
-        on csat_events.customer_id = customers.customer_id
+            csat_events.customer_id = customer_segments.customer_id
+            and csat_events.month = customer_segments.month_start_date
+    left join as_of_segments
+        on csat_events.customer_id = as_of_segments.customer_id
 
 ),
 
@@ -173,14 +192,14 @@ final as (
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
         cast(
-            {{ csw_ratio('100 * survey_satisfied', 'survey_responses', 1) }}
-            as decimal(4, 1)
+            {{ csw_ratio('survey_satisfied', 'survey_responses', 4) }}
+            as decimal(5, 4)
         ) as survey_csat_pct,
         cast(support_good as integer) as support_ratings_good,
         cast(support_bad as integer) as support_ratings_bad,
         cast(
-            {{ csw_ratio('100 * support_good', 'support_good + support_bad', 1) }}
-            as decimal(4, 1)
+            {{ csw_ratio('support_good', 'support_good + support_bad', 4) }}
+            as decimal(5, 4)
         ) as support_csat_pct
     from joined
 

@@ -18,9 +18,28 @@ customer_months as (
 
 ),
 
-customers as (
+customer_segments as (
 
-    select * from {{ ref('dim_customers') }}
+    select
+        customer_id,
+        month_start_date,
+        cs_segment,
+        current_segment
+
+    from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of_segments as (
+
+    {#- Months before the first month with MRR lie outside the segment grid: the current segment. #}
+    select
+        customer_segments.customer_id,
+        customer_segments.current_segment
+
+    from customer_segments
+    inner join {{ ref('int_as_of') }} as as_of_month
+        on customer_segments.month_start_date = as_of_month.as_of_month
 
 ),
 
@@ -32,20 +51,20 @@ as_of as (
 
 segmented_responses as (
 
-    -- the customer's segment in the month of the answer; a customer without MRR
-    -- that month falls back to its current segment (dim_customers)
+    -- the customer-success segment of the answer's month (int_customer_months__segmented:
+    -- the month's segment, else the current one)
     select
         responses.response_id,
         responses.submitted_month as month,  -- noqa: RF04
         responses.nps_category,
-        coalesce(customer_months.segment, customers.segment) as segment
+        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
     from responses
-    left join customer_months
+    left join customer_segments
         on
-            responses.customer_id = customer_months.customer_id
-            and responses.submitted_month = customer_months.month
-    left join customers
-        on responses.customer_id = customers.customer_id
+            responses.customer_id = customer_segments.customer_id
+            and responses.submitted_month = customer_segments.month_start_date
+    left join as_of_segments
+        on responses.customer_id = as_of_segments.customer_id
 
 ),
 

@@ -43,8 +43,8 @@ final as (
         cast(csat_good as integer) as csat_good,
         cast(csat_bad as integer) as csat_bad,
         cast(
-            {{ csw_ratio('100 * csat_good', 'csat_good + csat_bad', 1) }}
-            as decimal(4, 1)
+            {{ csw_ratio('csat_good', 'csat_good + csat_bad', 4) }}
+            as decimal(5, 4)
         ) as csat_pct
     from monthly
 

@@ -2,7 +2,7 @@
 -- health_score = sum(weight * component score) / sum(weight) over the components whose
 -- input is present (a missing component gives its weight to the others in proportion),
 -- computed exactly on tenths and rounded half away from zero to one decimal;
--- coverage_pct = 100 * present weight / total weight. Band: the band of seed
+-- coverage_pct = present weight / total weight (a fraction 0-1, docs/bi.md "Scales"). Band: the band of seed
 -- health_bands with the highest min_score the score reaches.
 
 with
@@ -117,7 +117,8 @@ final as (
         cast(health_score as decimal(4, 1)) as health_score,
         {{ dbt.cast('health_band', 'varchar') }} as health_band,
         cast(health_score_change as decimal(4, 1)) as health_score_change,
-        cast(coverage_pct as decimal(4, 1)) as coverage_pct,
+        -- fractions 0-1 (docs/bi.md "Scales"): exact from the 1-decimal percentages
+        cast(coverage_pct * 0.01 as decimal(5, 4)) as coverage_pct,
 
         cast(adoption_score as decimal(4, 1)) as adoption_score,
         cast(seat_utilization as decimal(9, 4)) as seat_utilization,
@@ -138,7 +139,7 @@ final as (
         cast(latest_nps_score_180d as integer) as latest_nps_score_180d,
 
         cast(financial_score as decimal(4, 1)) as financial_score,
-        cast(mrr_change_pct_3m as decimal(9, 1)) as mrr_change_pct_3m,
+        cast(mrr_change_pct_3m * 0.01 as decimal(9, 3)) as mrr_change_pct_3m,
         cast(failed_payments_90d as integer) as failed_payments_90d
     from with_change
 

@@ -67,7 +67,7 @@ final as (
         {{ dbt.cast('complete_snapshots.segment', 'varchar') }} as segment,
         cast(complete_snapshots.health_score as decimal(4, 1)) as health_score,
         {{ dbt.cast('complete_snapshots.health_band', 'varchar') }} as health_band,
-        cast(complete_snapshots.coverage_pct as decimal(4, 1)) as coverage_pct,
+        cast(complete_snapshots.coverage_pct as decimal(5, 4)) as coverage_pct,
         cast(first_churn_in_window.churn_date is not null as boolean) as churned_within_90d,
         cast(first_churn_in_window.churn_date as date) as churn_date
     from complete_snapshots

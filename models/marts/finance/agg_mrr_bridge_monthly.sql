@@ -1,6 +1,8 @@
-{%- set movement_types = [
-    'new', 'upsell', 'cross_sell', 'downsell', 'churn', 'win_back', 'fx_adjustment',
-] -%}
+-- The monthly MRR bridge, company-wide ('all') and per segment: starting MRR, each movement
+-- type, the customer view (expansion, contraction), ending MRR and the quick ratio
+-- (metrics.md "MRR movements"). Every amount is a sum of int_mrr__customer_month_changes.
+{%- set movement_types = csw_mrr_movement_types() %}
+{%- set summed = movement_types + ['expansion', 'contraction'] %}
 
 with
 
@@ -20,28 +22,18 @@ segment_thresholds as (
 
 ),
 
-customer_months as (
-
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        prev_mrr_usd_cents,
-        bridge_segment
-
-    from {{ ref('int_mrr__customer_month') }}
-
-),
-
-movements as (
+customer_changes as (
 
     select
         month_start_date,
-        movement_type,
-        mrr_change_cents,
-        bridge_segment
+        bridge_segment,
+        starting_mrr_cents,
+        {% for column in summed -%}
+        {{ column }}_cents,
+        {% endfor -%}
+        ending_mrr_cents
 
-    from {{ ref('int_mrr__movements') }}
+    from {{ ref('int_mrr__customer_month_changes') }}
 
 ),
 
@@ -66,95 +58,39 @@ month_segments as (
 
 ),
 
-customer_month_segments as (
+{# Each customer-month counts in 'all' and in its bridge segment. #}
+customer_change_segments as (
 
     select
-        month_start_date,
         'all' as segment,
-        mrr_usd_cents,
-        prev_mrr_usd_cents
+        customer_changes.*
 
-    from customer_months
+    from customer_changes
 
     union all
 
     select
-        month_start_date,
         bridge_segment as segment,
-        mrr_usd_cents,
-        prev_mrr_usd_cents
+        customer_changes.*
 
-    from customer_months
+    from customer_changes
 
 ),
 
-balances as (
+totals as (
 
     select
         month_start_date,
         segment,
-        sum(prev_mrr_usd_cents) as starting_mrr_cents,
-        sum(mrr_usd_cents) as ending_mrr_cents,
-        sum(case when prev_mrr_usd_cents > 0 then 1 else 0 end) as customers_start,
-        sum(case when mrr_usd_cents > 0 then 1 else 0 end) as customers_end
+        sum(starting_mrr_cents) as starting_mrr_cents,
+        {% for column in summed -%}
+        sum({{ column }}_cents) as {{ column }}_cents,
+        {% endfor -%}
+        sum(ending_mrr_cents) as ending_mrr_cents,
+        sum(case when starting_mrr_cents > 0 then 1 else 0 end) as customers_start,
+        sum(case when ending_mrr_cents > 0 then 1 else 0 end) as customers_end
 
-    from customer_month_segments
-    group by
-        month_start_date,
-        segment
-
-),
-
-movement_segments as (
-
-    select
-        month_start_date,
-        'all' as segment,
-        movement_type,
-        mrr_change_cents
-
-    from movements
-
-    union all
-
-    select
-        month_start_date,
-        bridge_segment as segment,
-        movement_type,
-        mrr_change_cents
-
-    from movements
-
-),
-
-movement_totals as (
-
-    select
-        month_start_date,
-        segment,
-        sum(
-            case when movement_type = 'new' then mrr_change_cents else 0 end
-        ) as new_cents,
-        sum(
-            case when movement_type = 'upsell' then mrr_change_cents else 0 end
-        ) as upsell_cents,
-        sum(
-            case when movement_type = 'cross_sell' then mrr_change_cents else 0 end
-        ) as cross_sell_cents,
-        sum(
-            case when movement_type = 'downsell' then mrr_change_cents else 0 end
-        ) as downsell_cents,
-        sum(
-            case when movement_type = 'churn' then mrr_change_cents else 0 end
-        ) as churn_cents,
-        sum(
-            case when movement_type = 'win_back' then mrr_change_cents else 0 end
-        ) as win_back_cents,
-        sum(
-            case when movement_type = 'fx_adjustment' then mrr_change_cents else 0 end
-        ) as fx_adjustment_cents
-
-    from movement_segments
+    from customer_change_segments
     group by
         month_start_date,
         segment
@@ -166,23 +102,19 @@ joined as (
     select
         month_segments.month_start_date,
         month_segments.segment,
-        coalesce(balances.starting_mrr_cents, 0) as starting_mrr_cents,
-        {% for movement_type in movement_types -%}
-        coalesce(movement_totals.{{ movement_type }}_cents, 0) as {{ movement_type }}_cents,
+        coalesce(totals.starting_mrr_cents, 0) as starting_mrr_cents,
+        {% for column in summed -%}
+        coalesce(totals.{{ column }}_cents, 0) as {{ column }}_cents,
         {% endfor -%}
-        coalesce(balances.ending_mrr_cents, 0) as ending_mrr_cents,
-        coalesce(balances.customers_start, 0) as customers_start,
-        coalesce(balances.customers_end, 0) as customers_end
+        coalesce(totals.ending_mrr_cents, 0) as ending_mrr_cents,
+        coalesce(totals.customers_start, 0) as customers_start,
+        coalesce(totals.customers_end, 0) as customers_end
 
     from month_segments
-    left join balances
+    left join totals
         on
-            month_segments.month_start_date = balances.month_start_date
-            and month_segments.segment = balances.segment
-    left join movement_totals
-        on
-            month_segments.month_start_date = movement_totals.month_start_date
-            and month_segments.segment = movement_totals.segment
+            month_segments.month_start_date = totals.month_start_date
+            and month_segments.segment = totals.segment
 
 ),
 
@@ -192,10 +124,15 @@ final as (
         month_start_date as month,  -- noqa: RF04
         segment,
         {{ csw_cents_to_decimal('starting_mrr_cents') }} as starting_mrr_usd,
-        {% for movement_type in movement_types -%}
-        {{ csw_cents_to_decimal(movement_type ~ '_cents') }} as {{ movement_type }}_usd,
+        {% for column in summed -%}
+        {{ csw_cents_to_decimal(column ~ '_cents') }} as {{ column }}_usd,
         {% endfor -%}
         {{ csw_cents_to_decimal('ending_mrr_cents') }} as ending_mrr_usd,
+        {{ csw_ratio(
+            'new_cents + win_back_cents + expansion_cents',
+            '-(contraction_cents + churn_cents)',
+            4,
+        ) }} as quick_ratio,
         {{ csw_cents_to_decimal(
             'new_cents + upsell_cents + cross_sell_cents + downsell_cents + churn_cents + win_back_cents'
         ) }} as net_new_mrr_usd,

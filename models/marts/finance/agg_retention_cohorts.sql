@@ -64,9 +64,8 @@ first_month_restated as (
         cohort_members.cohort_month,
         fx_rates.month_start_date,
         sum(
-            {{ csw_div_round_half_up(
-                'cast(currency_months.local_mrr_cents as decimal(38, 0)) * fx_rates.usd_per_unit_e8',
-                '100000000'
+            {{ csw_local_cents_to_usd(
+                'currency_months.local_mrr_cents', 'fx_rates.usd_per_unit_e8'
             ) }}
         ) as first_month_restated_cents
 

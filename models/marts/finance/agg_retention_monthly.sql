@@ -22,14 +22,18 @@ customer_months as (
 
 ),
 
-movements as (
+bridge as (
 
     select
-        month_start_date,
-        movement_type,
-        mrr_change_cents
+        month as month_start_date,  -- noqa: RF04
+        {{ csw_scaled_int('starting_mrr_usd', 2) }} as starting_mrr_cents,
+        {{ csw_scaled_int('fx_adjustment_usd', 2) }} as fx_adjustment_cents,
+        {{ csw_scaled_int('expansion_usd', 2) }} as expansion_cents,
+        {{ csw_scaled_int('contraction_usd', 2) }} as contraction_cents,
+        {{ csw_scaled_int('churn_usd', 2) }} as churn_cents
 
-    from {{ ref('int_mrr__movements') }}
+    from {{ ref('agg_mrr_bridge_monthly') }}
+    where segment = 'all'
 
 ),
 
@@ -62,33 +66,9 @@ monthly_customers as (
     select
         month_start_date,
         sum(case when prev_mrr_usd_cents > 0 then 1 else 0 end) as customers_start,
-        sum(case when is_churn then 1 else 0 end) as churned_customers,
-        sum(prev_mrr_usd_cents) as starting_mrr_cents,
-        sum(prev_restated_usd_cents) as starting_restated_mrr_cents
+        sum(case when is_churn then 1 else 0 end) as churned_customers
 
     from customer_months
-    group by month_start_date
-
-),
-
-monthly_movements as (
-
-    select
-        month_start_date,
-        sum(
-            case when movement_type = 'upsell' then mrr_change_cents else 0 end
-        ) as upsell_cents,
-        sum(
-            case when movement_type = 'cross_sell' then mrr_change_cents else 0 end
-        ) as cross_sell_cents,
-        sum(
-            case when movement_type = 'downsell' then mrr_change_cents else 0 end
-        ) as downsell_cents,
-        sum(
-            case when movement_type = 'churn' then mrr_change_cents else 0 end
-        ) as churn_cents
-
-    from movements
     group by month_start_date
 
 ),
@@ -102,9 +82,8 @@ base_restated as (
         cast({{ dbt.dateadd('month', 12, 'currency_months.month_start_date') }} as date)
             as month_start_date,
         sum(
-            {{ csw_div_round_half_up(
-                'cast(currency_months.local_mrr_cents as decimal(38, 0)) * fx_rates.usd_per_unit_e8',
-                '100000000'
+            {{ csw_local_cents_to_usd(
+                'currency_months.local_mrr_cents', 'fx_rates.usd_per_unit_e8'
             ) }}
         ) as base_restated_cents
 
@@ -154,11 +133,12 @@ joined as (
         months.month_start_date,
         coalesce(monthly_customers.customers_start, 0) as customers_start,
         coalesce(monthly_customers.churned_customers, 0) as churned_customers,
-        coalesce(monthly_customers.starting_restated_mrr_cents, 0) as starting_restated_mrr_cents,
-        coalesce(monthly_movements.upsell_cents, 0) as upsell_cents,
-        coalesce(monthly_movements.cross_sell_cents, 0) as cross_sell_cents,
-        coalesce(monthly_movements.downsell_cents, 0) as downsell_cents,
-        coalesce(monthly_movements.churn_cents, 0) as churn_cents,
+        {# MRR(M-1) restated at M's rates = starting MRR + the FX adjustment. #}
+        coalesce(bridge.starting_mrr_cents + bridge.fx_adjustment_cents, 0)
+            as starting_restated_mrr_cents,
+        coalesce(bridge.expansion_cents, 0) as expansion_cents,
+        coalesce(bridge.contraction_cents, 0) as contraction_cents,
+        coalesce(bridge.churn_cents, 0) as churn_cents,
         twelve_month_retention.base_restated_cents,
         twelve_month_retention.retained_mrr_cents,
         twelve_month_retention.capped_retained_mrr_cents
@@ -166,8 +146,8 @@ joined as (
     from months
     left join monthly_customers
         on months.month_start_date = monthly_customers.month_start_date
-    left join monthly_movements
-        on months.month_start_date = monthly_movements.month_start_date
+    left join bridge
+        on months.month_start_date = bridge.month_start_date
     left join twelve_month_retention
         on months.month_start_date = twelve_month_retention.month_start_date
 
@@ -180,10 +160,10 @@ final as (
         cast(customers_start as integer) as customers_start,
         cast(churned_customers as integer) as churned_customers,
         {{ csw_ratio('churned_customers', 'customers_start') }} as logo_churn_rate,
-        {{ csw_ratio('-(churn_cents + downsell_cents)', 'starting_restated_mrr_cents') }}
+        {{ csw_ratio('-(churn_cents + contraction_cents)', 'starting_restated_mrr_cents') }}
             as gross_mrr_churn_rate,
         {{ csw_ratio(
-            'starting_restated_mrr_cents + upsell_cents + cross_sell_cents + downsell_cents + churn_cents',
+            'starting_restated_mrr_cents + expansion_cents + contraction_cents + churn_cents',
             'starting_restated_mrr_cents'
         ) }} as net_mrr_retention,
         {{ csw_ratio('retained_mrr_cents', 'base_restated_cents') }} as nrr_12m,

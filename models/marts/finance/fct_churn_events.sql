@@ -134,9 +134,8 @@ subscription_amounts as (
         subscription_local_amounts.churn_month,
         subscription_local_amounts.subscription_id,
         subscription_local_amounts.cancel_reason,
-        {{ csw_div_round_half_up(
-            'cast(subscription_local_amounts.local_mrr_cents as decimal(38, 0)) * fx_rates.usd_per_unit_e8',
-            '100000000'
+        {{ csw_local_cents_to_usd(
+            'subscription_local_amounts.local_mrr_cents', 'fx_rates.usd_per_unit_e8'
         ) }} as restated_usd_cents
 
     from subscription_local_amounts

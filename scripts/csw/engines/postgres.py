@@ -16,6 +16,7 @@ from typing import Mapping
 import duckdb
 
 from csw.engines.raw_export import ExportedTable, export_raw_tables
+from csw.sql import literal
 
 INSTALL_HINT = ("PostgreSQL target needs the `postgres` extra: "
                 ".venv/bin/pip install -c requirements.lock -e '.[postgres]'")
@@ -62,11 +63,10 @@ def _create_sql(exported: ExportedTable) -> str:
 def _copy_table(cursor, exported: ExportedTable, csv_path: Path) -> None:
     """Parquet -> CSV (DuckDB) -> COPY FROM STDIN; NULL is unquoted empty, '' stays ''."""
     t = exported.table
-    parquet = str(exported.parquet_path).replace("'", "''")
-    target = str(csv_path).replace("'", "''")
+    parquet, target = literal(exported.parquet_path), literal(csv_path)
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
-        con.execute(f"copy (select * from read_parquet('{parquet}')) to '{target}' "
+        con.execute(f"copy (select * from read_parquet({parquet})) to {target} "
                     "(format csv, header false, force_quote *)")
     columns = ", ".join(_quote(c) for c in (*t.columns, "_source_file", "_source_row_number"))
     relation = f"{_quote(t.schema)}.{_quote(t.identifier)}"

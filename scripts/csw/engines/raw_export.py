@@ -18,16 +18,19 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from csw.rawfiles import RawInputError, duckdb_literal_path, inspect_raw_table
 from csw.runner import PROJECT_DIR
+from csw.sql import literal as _literal
 
 log = logging.getLogger(__name__)
 
 LOADER_COLUMNS = ("_source_file", "_source_row_number")
-CSV_OPTIONS = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"'"
+# The stated CSV dialect, as in the DuckDB loader macro: nothing sniffed; records were checked well
+# formed by csw.rawfiles first, and the exported row count is checked against the file's.
+CSV_DIALECT = ("header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', comment = '', "
+               "strict_mode = false, null_padding = false, ignore_errors = false")
 
-
-class RawInputError(RuntimeError):
-    """A raw file or a documented column is missing; the message names it."""
+__all__ = ["RawInputError", "RawTable", "ExportedTable", "declared_raw_tables", "export_raw_tables"]
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,6 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def export_raw_tables(raw_dir: Path, out_dir: Path,
                       tables: list[RawTable] | None = None) -> list[ExportedTable]:
     """Check, then export every declared raw table to `<out_dir>/<identifier>.parquet`."""
@@ -90,46 +89,39 @@ def export_raw_tables(raw_dir: Path, out_dir: Path,
     con = duckdb.connect()
     try:
         con.execute("set preserve_insertion_order = true")
-        plans: list[tuple[RawTable, str | None, str | None, list[str]]] = []
-        # 1. Check every file and column before writing anything.
+        plans = []
+        # 1. Check every file and column before writing anything (csw.rawfiles, as the DuckDB loader).
         for t in tables:
-            base = f"{raw_root}/{t.source_name}/{t.table_name}"
-            csv_path, parquet_path = base + ".csv", base + ".parquet"
-            if Path(csv_path).is_file():
-                path, reader = csv_path, f"read_csv({_literal(csv_path)}, {CSV_OPTIONS})"
-            elif Path(parquet_path).is_file():
-                path, reader = parquet_path, f"read_parquet({_literal(parquet_path)})"
-            elif t.optional:
-                path, reader = None, None
-            else:
-                raise RawInputError(
-                    f"Raw file {csv_path} is missing (nor is there {parquet_path}): "
-                    f"required by source {t.source_name}.{t.table_name}")
-            extra: list[str] = []
-            if reader is not None:
-                file_columns = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
-                for column in t.columns:
-                    if column not in file_columns:
-                        raise RawInputError(f"Raw file {path} is missing required column '{column}'")
-                extra = [c for c in file_columns if c not in t.columns]
-                if extra:
-                    log.warning("Raw file %s has extra columns, ignored: %s", path, ", ".join(extra))
-            plans.append((t, path, reader, extra))
+            info = inspect_raw_table(raw_root, t.source_name, t.table_name, list(t.columns), t.optional)
+            for message in info.warnings:
+                log.warning("%s", message)
+            plans.append((t, info))
         # 2. Export.
         exported: list[ExportedTable] = []
-        for t, path, reader, extra in plans:
+        for t, info in plans:
             target = out_dir / f"{t.identifier}.parquet"
-            if reader is not None:
-                select = ",\n".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in t.columns)
-                query = (f"select {select},\n cast({_literal(path)} as varchar) as _source_file,\n"
+            if info.path is not None:
+                pattern = _literal(duckdb_literal_path(info.path))
+                if info.format == "csv":
+                    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(info.header)))
+                    reader = f"read_csv({pattern}, {CSV_DIALECT}, columns = {{{columns}}})"
+                    select = ",\n".join(f"cast(c{info.positions[c]} as varchar) as {_quote(c)}" for c in t.columns)
+                else:
+                    reader = f"read_parquet({pattern})"
+                    select = ",\n".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in t.columns)
+                query = (f"select {select},\n cast({_literal(info.path)} as varchar) as _source_file,\n"
                          f" cast(row_number() over () as bigint) as _source_row_number\nfrom {reader}")
             else:
                 select = ",\n".join(f"cast(null as varchar) as {_quote(c)}" for c in t.columns)
                 query = (f"select {select},\n cast(null as varchar) as _source_file,\n"
                          f" cast(null as bigint) as _source_row_number\nwhere false")
             con.execute(f"copy ({query}) to {_literal(str(target))} (format parquet)")
-            rows = con.execute(f"select count(*) from read_parquet({_literal(str(target))})").fetchone()[0]
-            exported.append(ExportedTable(t, target, path, rows, extra))
+            rows = con.execute(f"select count(*) from read_parquet({_literal(duckdb_literal_path(str(target)))})").fetchone()[0]
+            if info.path is not None and rows != info.rows:
+                raise RawInputError(f"Raw file {info.path} has {info.rows} records but {rows} were exported: "
+                                    "the file does not follow the stated CSV dialect (raw_sources.md)")
+            extra = [c for c in info.header if c not in t.columns]
+            exported.append(ExportedTable(t, target, info.path, rows, extra))
         return exported
     finally:
         con.close()

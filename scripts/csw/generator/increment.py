@@ -40,6 +40,7 @@ from pathlib import Path
 import duckdb
 
 from csw.generator.schema import EXTRACT_HOUR, SPECS
+from csw.sql import literal
 
 # Share of existing records re-delivered as late updates / soft deletes, per table
 # (at least 2 of each), and of new rows sent again as late arrivals (at least 2).
@@ -65,8 +66,7 @@ def _path(raw_dir: Path, source: str, table: str) -> Path:
 
 def _reader(path: Path) -> str:
     """The loader's CSV options (macros/loader/load_raw_sources.sql)."""
-    literal = str(path).replace("'", "''")
-    return f"read_csv('{literal}', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+    return f"read_csv({literal(path)}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
 
 
 def _columns(source: str, table: str) -> list[str]:
@@ -92,9 +92,8 @@ def _append(con: duckdb.DuckDBPyConnection, relation: str, path: Path, columns: 
     cols = ", ".join(columns)
     with tempfile.TemporaryDirectory() as tmp:
         part = Path(tmp) / "part.csv"
-        literal = str(part).replace("'", "''")
         con.execute(
-            f"copy (select {cols} from {relation} order by {order}) to '{literal}' "
+            f"copy (select {cols} from {relation} order by {order}) to {literal(part)} "
             "(format csv, header false, delimiter ',', quote '\"', escape '\"')"
         )
         data = part.read_bytes()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .calendar import DAY, Window, add_months, day_secs, days, month_of
 from .subscriptions import Book
-from ..truth import rhu
+from ..money import rhu
 from .ids import ids
 
 TAX_BP = {"USD": 0, "CAD": 1300, "EUR": 2000, "GBP": 2000, "JPY": 1000}

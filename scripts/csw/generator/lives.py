@@ -1,8 +1,9 @@
 """The subscription event model: each billing account lives one or more customer lives.
 
 A life is a trial (that converts or not), then paid service made of charge
-segments. Changes (seats, tier, price rise, discount expiry, a migration to a
-new subscription) close one segment and open the next; some lives add a
+segments. Changes (seats, a plan change up or down within the core line with
+or without a seat change on the same day, price rise, discount expiry, a
+migration to a new subscription) close one segment and open the next; some lives add a
 second product line; lives end by voluntary cancel at period end or by
 dunning after failed payments, and some churned customers come back later as
 a new life. Everything is vectorized over lives; the only loop is over the
@@ -40,7 +41,11 @@ INVOLUNTARY_P = np.array([0.3, 0.2, 0.1])
 REASONS = np.array(["too_expensive", "missing_features", "switched_competitor", "no_longer_needed", "other"])
 REASON_P = [0.3, 0.25, 0.2, 0.15, 0.1]
 SLOTS = 5
-SEAT, TIER, PRICE, MIGRATE, DISCOUNT = range(5)
+SEAT, TIER, PRICE, MIGRATE, DISCOUNT, PLAN_AND_SEATS = range(6)
+# Change kinds of the slots and their odds: seats, a plan change (tier up or down within the
+# core line), a price rise, a migration to a new subscription, and a plan change with a seat
+# change on the same day (metrics.md: one upsell or downsell with quantity and tier effects).
+SLOT_KINDS, SLOT_P = [SEAT, TIER, PRICE, MIGRATE, PLAN_AND_SEATS], [0.52, 0.14, 0.17, 0.06, 0.11]
 CROSS_SELL_SEQ = 100
 
 
@@ -122,7 +127,7 @@ class _LifeSim:
         rng, n = self.rng, self.n
         gaps = rng.exponential(200, (n, SLOTS)).astype(np.int64) + 1
         dates = self.paid_start[:, None] + np.cumsum(gaps, axis=1)
-        kinds = rng.choice(4, (n, SLOTS), p=[0.6, 0.17, 0.17, 0.06])
+        kinds = rng.choice(SLOT_KINDS, (n, SLOTS), p=SLOT_P)
         expiring = (self.disc0 > 0) & (rng.random(n) < 0.7)
         expiry = np.where(expiring, add_months(self.paid_start, rng.choice([3, 6, 12], n)), OPEN)
         dates = np.concatenate([dates, expiry[:, None]], axis=1)
@@ -148,10 +153,10 @@ class _LifeSim:
             v = valid[:, j] & (d > seg_start)
             segs.append(self._paid_segment(v, seq, tier, rises, q, disc, seg_start, d))
             warning = self.signal & (d >= self.warn_from)
-            q = np.where(v & (k == SEAT), self._new_seats(q, warning), q)
+            q = np.where(v & ((k == SEAT) | (k == PLAN_AND_SEATS)), self._new_seats(q, warning), q)
             step = np.where(warning | (rng.random(n) < 0.35), -1, 1)
             step = np.where((tier + step < 0) | (tier + step > 3), -step, step)
-            tier = np.where(v & (k == TIER), tier + step, tier)
+            tier = np.where(v & ((k == TIER) | (k == PLAN_AND_SEATS)), tier + step, tier)
             rises = rises + (v & (k == PRICE))
             disc = np.where(v & (k == DISCOUNT), 0, disc)
             migrate = v & (k == MIGRATE)

@@ -27,6 +27,8 @@ COLORS = {
     "win_back": "#00897b",
     "downsell": "#ef9a9a",
     "churn": "#c62828",
+    "expansion": "#66bb6a",
+    "contraction": "#ef9a9a",
     "fx_adjustment": "#9e9e9e",
     "total": "#1f4e79",
     "voluntary": "#e57373",
@@ -48,6 +50,10 @@ COLORS = {
 
 GAINS = ("new", "upsell", "cross_sell", "win_back")
 LOSSES = ("downsell", "churn")
+# The 12-month bridge in the customer view (metrics.md "MRR movements"): each customer's
+# business change netted per month into expansion or contraction.
+BRIDGE_GAINS = ("new", "win_back", "expansion")
+BRIDGE_LOSSES = ("contraction", "churn")
 
 
 @dataclass
@@ -86,8 +92,8 @@ def _months_axis(fig: go.Figure, m: Messages) -> None:
 
 def bridge(d: ReportData, m: Messages) -> go.Figure:
     b = d.bridge_12m
-    keys = ["start", *GAINS, *LOSSES, "fx_adjustment", "end"]
-    values = [b["starting_mrr_usd"], *(b[f"{k}_usd"] for k in (*GAINS, *LOSSES, "fx_adjustment")),
+    keys = ["start", *BRIDGE_GAINS, *BRIDGE_LOSSES, "fx_adjustment", "end"]
+    values = [b["starting_mrr_usd"], *(b[f"{k}_usd"] for k in (*BRIDGE_GAINS, *BRIDGE_LOSSES, "fx_adjustment")),
               b["ending_mrr_usd"]]
     measures = ["absolute"] + ["relative"] * (len(keys) - 2) + ["total"]
     before = d.bridge_first_month.replace(day=1) - timedelta(days=1)

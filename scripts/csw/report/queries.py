@@ -180,6 +180,8 @@ def bridge_12m(con: duckdb.DuckDBPyConnection, month: date) -> tuple[dict, date]
             sum(downsell_usd) as downsell_usd,
             sum(churn_usd) as churn_usd,
             sum(fx_adjustment_usd) as fx_adjustment_usd,
+            sum(expansion_usd) as expansion_usd,
+            sum(contraction_usd) as contraction_usd,
             arg_max(ending_mrr_usd, month) as ending_mrr_usd
         from months
         """,
@@ -263,8 +265,10 @@ def load(con: duckdb.DuckDBPyConnection, db_path: Path) -> ReportData:
         csat_monthly=_rows(
             con,
             """
-            select month, survey_responses, survey_csat_pct,
-                   support_ratings_good + support_ratings_bad as support_ratings, support_csat_pct
+            -- the marts store CSAT as a fraction 0-1; the chart shows percent
+            select month, survey_responses, 100 * survey_csat_pct as survey_csat_pct,
+                   support_ratings_good + support_ratings_bad as support_ratings,
+                   100 * support_csat_pct as support_csat_pct
             from marts.agg_csat_monthly where segment = 'all' order by month
             """,
         ),

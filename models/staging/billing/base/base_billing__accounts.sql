@@ -27,6 +27,9 @@ parsed as (
             ('created_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'currency',
+            'created_at',
         ]) }} as _unparseable_reason
 
     from source

@@ -27,6 +27,8 @@ parsed as (
             ('usd_per_unit', 'decimal(18,8)'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'usd_per_unit',
         ]) }} as _unparseable_reason
 
     from source

@@ -36,6 +36,11 @@ parsed as (
             ('paid_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'billing_account_id',
+            'issued_on',
+            'subtotal',
+            'status',
         ]) }} as _unparseable_reason
 
     from source

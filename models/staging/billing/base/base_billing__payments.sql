@@ -30,6 +30,11 @@ parsed as (
             ('amount', 'decimal(18,2)'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'invoice_id',
+            'attempted_at',
+            'amount',
+            'outcome',
         ]) }} as _unparseable_reason
 
     from source

@@ -25,6 +25,8 @@ parsed as (
         {{ csw_unparseable_reason([
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'product_line',
         ]) }} as _unparseable_reason
 
     from source

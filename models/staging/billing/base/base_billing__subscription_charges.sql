@@ -48,6 +48,15 @@ parsed as (
             ('is_trial', 'boolean'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'product_id',
+            'charge_type',
+            'billing_period',
+            'unit_price',
+            'quantity',
+            'discount_percent',
+            'effective_from',
+            'is_trial',
         ]) }} as _unparseable_reason
 
     from source

@@ -40,6 +40,9 @@ parsed as (
             ('canceled_on', 'date'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'status',
+            'started_on',
         ]) }} as _unparseable_reason
 
     from source

@@ -32,6 +32,8 @@ parsed as (
             ('created_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'created_at',
         ]) }} as _unparseable_reason
 
     from source

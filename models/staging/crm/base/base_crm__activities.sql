@@ -52,6 +52,10 @@ parsed as (
             ('occurred_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'account_id',
+            'activity_type',
+            'occurred_at',
         ]) }} as _unparseable_reason
 
     from source

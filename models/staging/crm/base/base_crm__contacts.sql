@@ -29,6 +29,8 @@ parsed as (
             ('created_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'account_id',
         ]) }} as _unparseable_reason
 
     from source

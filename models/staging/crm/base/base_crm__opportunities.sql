@@ -32,6 +32,11 @@ parsed as (
             ('close_date', 'date'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'account_id',
+            'opportunity_type',
+            'stage',
+            'close_date',
         ]) }} as _unparseable_reason
 
     from source

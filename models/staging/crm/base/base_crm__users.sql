@@ -28,6 +28,8 @@ parsed as (
             ('is_active', 'boolean'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'role',
         ]) }} as _unparseable_reason
 
     from source

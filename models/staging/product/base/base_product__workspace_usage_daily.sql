@@ -56,6 +56,8 @@ parsed as (
             ('key_feature_events', 'bigint'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'active_users',
         ]) }} as _unparseable_reason
 
     from source

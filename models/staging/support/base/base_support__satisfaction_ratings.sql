@@ -28,6 +28,10 @@ parsed as (
             ('created_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'ticket_id',
+            'score',
+            'created_at',
         ]) }} as _unparseable_reason
 
     from source

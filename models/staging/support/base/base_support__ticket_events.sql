@@ -53,6 +53,11 @@ parsed as (
             ('is_public', 'boolean'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'ticket_id',
+            'created_at',
+            'actor_type',
+            'event_type',
         ]) }} as _unparseable_reason
 
     from source

@@ -31,6 +31,11 @@ parsed as (
             ('created_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'channel',
+            'priority',
+            'status',
+            'created_at',
         ]) }} as _unparseable_reason
 
     from source

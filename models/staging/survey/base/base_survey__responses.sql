@@ -55,6 +55,10 @@ parsed as (
             ('submitted_at', 'timestamp'),
             ('_loaded_at', 'timestamp'),
             ('_is_deleted', 'boolean'),
+        ], required=[
+            'survey_type',
+            'score',
+            'submitted_at',
         ]) }} as _unparseable_reason
 
     from source

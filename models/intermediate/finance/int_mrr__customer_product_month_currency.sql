@@ -171,18 +171,14 @@ final as (
         local_mrr_cents,
         quantity,
         usd_per_unit,
-        {{ csw_div_round_half_up(
-            'cast(local_mrr_cents as decimal(38, 0)) * usd_per_unit_e8', '100000000'
-        ) }} as usd_mrr_cents,
+        {{ csw_local_cents_to_usd('local_mrr_cents', 'usd_per_unit_e8') }} as usd_mrr_cents,
         prev_counted_segments,
         prev_local_mrr_cents,
         prev_quantity,
-        {{ csw_div_round_half_up(
-            'cast(prev_local_mrr_cents as decimal(38, 0)) * prev_usd_per_unit_e8', '100000000'
-        ) }} as prev_usd_mrr_cents,
-        {{ csw_div_round_half_up(
-            'cast(prev_local_mrr_cents as decimal(38, 0)) * usd_per_unit_e8', '100000000'
-        ) }} as prev_restated_usd_cents
+        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'prev_usd_per_unit_e8') }}
+            as prev_usd_mrr_cents,
+        {{ csw_local_cents_to_usd('prev_local_mrr_cents', 'usd_per_unit_e8') }}
+            as prev_restated_usd_cents
 
     from with_rates
 

@@ -13,25 +13,16 @@ product_months as (
 
 ),
 
-customers as (
+segments as (
 
     select
         customer_id,
-        employee_count
-
-    from {{ ref('int_customers') }}
-
-),
-
-segment_thresholds as (
-
-    select
+        month_start_date,
         segment,
-        {{ csw_scaled_int('min_mrr_usd', 2) }} as min_mrr_cents,
-        min_employee_count,
-        rank as segment_rank
+        bridge_segment,
+        prev_month_segment
 
-    from {{ ref('segment_thresholds') }}
+    from {{ ref('int_customer_months__segmented') }}
 
 ),
 
@@ -48,38 +39,6 @@ customer_months as (
     group by
         customer_id,
         month_start_date
-
-),
-
-segment_ranks as (
-
-    select
-        customer_months.customer_id,
-        customer_months.month_start_date,
-        min(
-            case
-                when
-                    customer_months.mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or customers.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as segment_rank,
-        min(
-            case
-                when
-                    customer_months.prev_mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or customers.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as prev_segment_rank
-
-    from customer_months
-    left join customers
-        on customer_months.customer_id = customers.customer_id
-    cross join segment_thresholds
-    group by
-        customer_months.customer_id,
-        customer_months.month_start_date
 
 ),
 
@@ -101,18 +60,15 @@ flagged as (
             ),
             0
         ) > 0 as had_mrr_before,
-        current_segment.segment as mrr_segment,
-        prev_segment.segment as prev_month_segment
+        segments.segment,
+        segments.bridge_segment,
+        segments.prev_month_segment
 
     from customer_months
-    inner join segment_ranks
+    left join segments
         on
-            customer_months.customer_id = segment_ranks.customer_id
-            and customer_months.month_start_date = segment_ranks.month_start_date
-    left join segment_thresholds as current_segment
-        on segment_ranks.segment_rank = current_segment.segment_rank
-    left join segment_thresholds as prev_segment
-        on segment_ranks.prev_segment_rank = prev_segment.segment_rank
+            customer_months.customer_id = segments.customer_id
+            and customer_months.month_start_date = segments.month_start_date
 
 ),
 
@@ -162,14 +118,9 @@ final as (
             flagged.has_mrr and not flagged.had_mrr_prev_month and flagged.had_mrr_before
         ) as is_win_back,
         flagged.had_mrr_prev_month and not flagged.has_mrr as is_churn,
-        case when flagged.has_mrr then flagged.mrr_segment end as segment,
-        case
-            when flagged.has_mrr then flagged.mrr_segment
-            else flagged.prev_month_segment
-        end as bridge_segment,
-        case
-            when flagged.had_mrr_prev_month then flagged.prev_month_segment
-        end as prev_month_segment,
+        flagged.segment,
+        flagged.bridge_segment,
+        flagged.prev_month_segment,
         paid_run_positions.paid_run_month_number,
         case
             when flagged.had_mrr_prev_month and not flagged.has_mrr

@@ -1,0 +1,224 @@
+{#-
+    agg_metrics_monthly, generated from the MetricFlow definitions in the graph
+    (models/semantic/_semantic__metrics.yml and _semantic__semantic_models.yml): every
+    metric by month (segment 'all') and, when MetricFlow can group it by the customer-month
+    segment, by segment. Nothing about a metric is written here: adding a metric to the YAML
+    adds its rows. The same semantics as `mf query --metrics M --group-by metric_time__month
+    [,customer_month__segment]` (tests/python/test_semantic_layer.py compares every value):
+      simple   agg(measure expr) of the measure's semantic model, by the month of its
+               agg_time_dimension; segment from sem_customer_months through the model's
+               `customer_month` entity (dimension `segment`, or the semantic model's
+               config.meta.metrics_mart_segment, e.g. cs_segment for NPS / CSAT / support)
+      ratio    numerator / denominator (NULL when the denominator is 0)
+      derived  expr over its input metrics, full outer join on (month, segment), inputs
+               with fill_nulls_with coalesced
+    Segment rows exist only when every input has the same segment dimension; rows with a
+    NULL segment (unattributed answers) are counted in 'all' only, rows with a NULL time
+    (a ticket never rated) in no month. Metric features this
+    generator does not implement (filters, offsets, cumulative and conversion metrics,
+    non-additive dimensions other than the month itself) stop the build with an error
+    naming the metric, never a silent wrong number.
+    The model must declare `-- depends_on: {{ ref(...) }}` for every model a semantic
+    model reads (dbt cannot infer refs made from the graph); a missing one is an error.
+-#}
+{% macro csw_metrics_monthly() %}
+    {%- if not execute -%}
+        {{ return("select 1 as placeholder") }}
+    {%- endif -%}
+    {%- set project = model.package_name -%}
+    {%- set sms = {} -%}
+    {%- set measures = {} -%}
+    {%- for sm in graph.semantic_models.values() if sm.package_name == project -%}
+        {%- do sms.update({sm.name: sm}) -%}
+        {%- for measure in sm.measures -%}
+            {%- do measures.update({measure.name: (sm, measure)}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set metrics = {} -%}
+    {%- for metric in graph.metrics.values() if metric.package_name == project -%}
+        {%- do metrics.update({metric.name: metric}) -%}
+    {%- endfor -%}
+    {%- set customer_months = ref('sem_customer_months') -%}
+
+    {#- 1. Per simple metric: where it comes from and which segment dimension it has. -#}
+    {%- set info = {} -%}
+    {%- for name, metric in metrics.items() if metric.type == 'simple' -%}
+        {%- set tp = metric.type_params -%}
+        {%- if metric.filter or tp.measure.filter or tp.window or tp.grain_to_date -%}
+            {%- do exceptions.raise_compiler_error("agg_metrics_monthly: metric " ~ name ~ " uses a filter or window, which csw_metrics_monthly does not implement") -%}
+        {%- endif -%}
+        {%- set sm, measure = measures[tp.measure.name] -%}
+        {%- set time_dim = measure.agg_time_dimension or sm.defaults.agg_time_dimension -%}
+        {%- set nad = measure.non_additive_dimension -%}
+        {%- if nad and nad.name != time_dim -%}
+            {%- do exceptions.raise_compiler_error("agg_metrics_monthly: measure " ~ measure.name ~ " is non-additive over " ~ nad.name ~ ", not its month") -%}
+        {%- endif -%}
+        {%- set ns = namespace(time_expr=time_dim, grain='day', cm_expr=none) -%}
+        {%- for dim in sm.dimensions if dim.name == time_dim -%}
+            {%- set ns.time_expr = dim.expr or dim.name -%}
+            {%- set ns.grain = dim.type_params.time_granularity if dim.type_params else 'day' -%}
+        {%- endfor -%}
+        {%- if nad and ns.grain != 'month' -%}
+            {%- do exceptions.raise_compiler_error("agg_metrics_monthly: measure " ~ measure.name ~ " is non-additive over a time finer than month") -%}
+        {%- endif -%}
+        {%- for entity in sm.entities if entity.name == 'customer_month' -%}
+            {%- set ns.cm_expr = entity.expr or entity.name -%}
+        {%- endfor -%}
+        {%- set upstream = sm.depends_on.nodes[0] -%}
+        {%- if upstream not in model.depends_on.nodes -%}
+            {%- do exceptions.raise_compiler_error("agg_metrics_monthly: add `-- depends_on: {{ ref('" ~ graph.nodes[upstream].name ~ "') }}` (semantic model " ~ sm.name ~ ")") -%}
+        {%- endif -%}
+        {%- do info.update({name: {
+            'relation': ref(graph.nodes[upstream].name),
+            'time_expr': ns.time_expr,
+            'agg': measure.agg,
+            'expr': measure.expr or measure.name,
+            'segment': ((sm.config.meta or {}).get('metrics_mart_segment', 'segment')) if ns.cm_expr else none,
+            'cm_expr': ns.cm_expr,
+            'fill': tp.measure.fill_nulls_with,
+        }}) -%}
+    {%- endfor -%}
+
+    {#- 2. Ratio and derived metrics, in dependency order. -#}
+    {%- set order = info.keys() | list -%}
+    {%- for _ in range(metrics | length) -%}
+        {%- for name, metric in metrics.items() if name not in order -%}
+            {%- set tp = metric.type_params -%}
+            {%- if metric.type == 'ratio' -%}
+                {%- set inputs = [tp.numerator, tp.denominator] -%}
+            {%- elif metric.type == 'derived' -%}
+                {%- set inputs = tp.metrics -%}
+            {%- else -%}
+                {%- do exceptions.raise_compiler_error("agg_metrics_monthly: metric " ~ name ~ " of type " ~ metric.type ~ " is not implemented by csw_metrics_monthly") -%}
+            {%- endif -%}
+            {%- set ns = namespace(ready=true, segments=[]) -%}
+            {%- for input in inputs -%}
+                {%- if input.filter or input.offset_window or input.offset_to_grain or (input.alias and metric.type == 'derived') -%}
+                    {%- do exceptions.raise_compiler_error("agg_metrics_monthly: metric " ~ name ~ " uses an input filter, offset or alias, not implemented") -%}
+                {%- endif -%}
+                {%- if input.name not in order -%}
+                    {%- set ns.ready = false -%}
+                {%- else -%}
+                    {%- set ns.segments = ns.segments + [info[input.name].segment] -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if ns.ready -%}
+                {%- set segment = ns.segments[0] if (ns.segments | unique | list | length) == 1 else none -%}
+                {%- do info.update({name: {'inputs': inputs, 'segment': segment, 'fill': none, 'type': metric.type,
+                                           'expr': tp.expr if metric.type == 'derived' else none}}) -%}
+                {%- do order.append(name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+
+    {%- set sql -%}
+with
+
+{% for name in order %}
+{%- set m = info[name] %}
+{{ 'm__' ~ name }} as (
+{%- if m.relation is defined and m.relation %}
+    {%- set agg_expr = {
+        'sum': 'sum(base.csw_input)',
+        'count': 'count(base.csw_input)',
+        'count_distinct': 'count(distinct base.csw_input)',
+        'max': 'max(base.csw_input)',
+        'min': 'min(base.csw_input)',
+        'average': 'avg(base.csw_input)',
+    }[m.agg] %}
+    {%- set base %}(
+        select
+            cast({{ dbt.date_trunc('month', m.time_expr) }} as date) as csw_month,
+            {{ m.expr }} as csw_input
+            {%- if m.cm_expr %},
+            {{ m.cm_expr }} as csw_customer_month
+            {%- endif %}
+        from {{ m.relation }}
+    ) as base{% endset %}
+    select
+        base.csw_month as month,
+        cast('all' as {{ dbt.type_string() }}) as segment,
+        {{ agg_expr }} as value
+    from {{ base }}
+    group by base.csw_month
+    {%- if m.segment %}
+    union all
+    select
+        base.csw_month as month,
+        cast(customer_months.{{ m.segment }} as {{ dbt.type_string() }}) as segment,
+        {{ agg_expr }} as value
+    from {{ base }}
+    inner join {{ customer_months }} as customer_months
+        on base.csw_customer_month = customer_months.customer_month
+    where customer_months.{{ m.segment }} is not null
+    group by base.csw_month, customer_months.{{ m.segment }}
+    {%- endif %}
+{%- else %}
+    {%- set input_names = m.inputs | map(attribute='name') | list %}
+    select
+        keyed.month,
+        keyed.segment,
+        {%- if m.type == 'ratio' %}
+        cast({{ input_names[0] }} as {{ csw_double() }})
+            / cast(nullif({{ input_names[1] }}, 0) as {{ csw_double() }}) as value
+        {%- else %}
+        {{ m.expr }} as value
+        {%- endif %}
+    from (
+        select
+            keys.month,
+            keys.segment
+            {%- for input in input_names %},
+            {%- if info[input].fill is not none %}
+            coalesce({{ 'm__' ~ input }}.value, {{ info[input].fill }}) as {{ input }}
+            {%- else %}
+            {{ 'm__' ~ input }}.value as {{ input }}
+            {%- endif %}
+            {%- endfor %}
+        from (
+            {%- for input in input_names %}
+            select month, segment from {{ 'm__' ~ input }}
+            {%- if not m.segment %} where segment = 'all'{% endif %}
+            {{ 'union' if not loop.last }}
+            {%- endfor %}
+        ) as keys
+        {%- for input in input_names %}
+        left join {{ 'm__' ~ input }}
+            on keys.month = {{ 'm__' ~ input }}.month and keys.segment = {{ 'm__' ~ input }}.segment
+        {%- endfor %}
+    ) as keyed
+{%- endif %}
+),
+{% endfor %}
+
+metrics as (
+{%- for name in order %}
+    select
+        cast('{{ name }}' as {{ dbt.type_string() }}) as metric_name,
+        month,
+        segment,
+        cast({{ "'customer_month__" ~ info[name].segment ~ "'" if info[name].segment else 'null' }} as {{ dbt.type_string() }}) as segment_dimension,
+        value
+    from {{ 'm__' ~ name }}
+    where value is not null and month is not null
+    {{- " and segment = 'all'" if not info[name].segment }}
+    {{ 'union all' if not loop.last }}
+{%- endfor %}
+)
+
+select
+    metric_name,
+    cast(month as date) as month,  -- noqa: RF04
+    segment,
+    segment_dimension,
+    cast(value as decimal(38, 10)) as value
+from metrics
+    {%- endset -%}
+    {{ return(sql) }}
+{% endmacro %}
+
+
+{#- Double-precision type name per engine (ratio metrics divide as MetricFlow does). -#}
+{% macro csw_double() %}
+    {{- return('double precision' if target.type == 'postgres' else 'double') -}}
+{% endmacro %}

@@ -1,0 +1,21 @@
+{#-
+    Aggregate: the distinct non-NULL values of `expression` in a group, sorted
+    and joined by `delimiter` ('A,B'); NULL when there are none. Used to name
+    the products of a product line before and after a movement.
+
+    dbt.listagg orders on DuckDB and Postgres but not on Spark (it warns and
+    drops the order), so Spark sorts the collected set itself.
+-#}
+{% macro csw_sorted_list(expression, delimiter=',') -%}
+    {{ return(adapter.dispatch('csw_sorted_list')(expression, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__csw_sorted_list(expression, delimiter) -%}
+    {{ dbt.listagg(
+        'distinct ' ~ expression, "'" ~ delimiter ~ "'", 'order by ' ~ expression
+    ) }}
+{%- endmacro %}
+
+{% macro spark__csw_sorted_list(expression, delimiter) -%}
+    nullif(array_join(array_sort(collect_set({{ expression }})), '{{ delimiter }}'), '')
+{%- endmacro %}

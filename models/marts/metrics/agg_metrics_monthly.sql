@@ -1,0 +1,15 @@
+-- Every semantic-layer metric by month, overall (segment 'all') and by segment, for BI
+-- tools that do not speak MetricFlow. Generated from the metric definitions in the graph
+-- by macros/metrics/csw_metrics_monthly.sql; nothing about a metric is written here.
+-- dbt cannot see refs made from the graph, so each model a semantic model reads is
+-- declared (the macro fails the build naming any that is missing):
+-- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('sem_customer_months') }}
+-- depends_on: {{ ref('fct_mrr') }}
+-- depends_on: {{ ref('fct_mrr_movements') }}
+-- depends_on: {{ ref('fct_churn_events') }}
+-- depends_on: {{ ref('agg_retention_monthly') }}
+-- depends_on: {{ ref('fct_nps_responses') }}
+-- depends_on: {{ ref('fct_support_tickets') }}
+-- depends_on: {{ ref('fct_customer_health') }}
+{{ csw_metrics_monthly() }}

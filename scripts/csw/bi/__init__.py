@@ -1,0 +1,1 @@
+"""BI tools against the published snapshot: separate virtualenvs (Superset, old DuckDB readers)."""

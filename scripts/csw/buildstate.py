@@ -1,0 +1,134 @@
+"""What `csw build` leaves behind for the next command: an advisory lock while it runs, and a build
+record in the warehouse that `csw publish` reads (DECISIONS.md, "One build at a time, and a record of
+each").
+
+- `build_lock(path)`: an exclusive `flock` on `<db>.lock` beside the DuckDB file (or a lock file in
+  the target directory of another engine). A second `csw build` on the same database does not wait
+  and does not touch the database: it exits naming the holder (pid, start time, raw directory). The
+  kernel releases the lock when the holder exits, even on SIGKILL, so a stale lock file never blocks.
+- `record_build_start/end()`: one row per build in `main.csw_build_record` of the DuckDB warehouse
+  (inside the file, so a copy of the database carries its record): started/finished time, raw
+  directory, as-of date, status `running` / `passed` / `failed` and what failed.
+- `last_build(db)`: the latest row, for `csw publish` (it refuses unless it `passed`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+RECORD_TABLE = "main.csw_build_record"
+
+
+class BuildLockedError(RuntimeError):
+    """Another build holds the lock; the message names it."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@contextmanager
+def build_lock(lock_path: Path, what: str, raw_dir: Path | None = None) -> Iterator[None]:
+    """Hold an exclusive advisory lock on `lock_path` for the duration; raise BuildLockedError when
+    another process holds it."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            try:
+                info = json.loads(holder)
+                described = (f"pid {info.get('pid')} on {info.get('host')}, started {info.get('started_at')}, "
+                             f"raw dir {info.get('raw_dir')}")
+            except ValueError:
+                described = "holder unknown (it has just started)"
+            raise BuildLockedError(
+                f"another csw build holds the lock on {what} ({described}); lock file {lock_path}. "
+                "Wait for it to finish, or stop that process; the lock is released when it exits") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started_at": _now(),
+                                 "raw_dir": str(raw_dir) if raw_dir else None}))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def _connect(db_path: Path, read_only: bool = False):
+    import duckdb
+
+    return duckdb.connect(str(db_path), read_only=read_only)
+
+
+def record_build_start(db_path: Path, raw_dir: Path, as_of: str | None) -> int:
+    """Append a `running` row for this build; its id."""
+    with _connect(db_path) as con:
+        con.execute(f"""create table if not exists {RECORD_TABLE} (
+            build_id integer, started_at varchar, finished_at varchar, status varchar,
+            raw_dir varchar, as_of_date varchar, pid integer, failures varchar)""")
+        build_id = con.execute(f"select coalesce(max(build_id), 0) + 1 from {RECORD_TABLE}").fetchone()[0]
+        con.execute(f"insert into {RECORD_TABLE} values (?, ?, null, 'running', ?, ?, ?, null)",
+                    [build_id, _now(), str(raw_dir), as_of, os.getpid()])
+    return int(build_id)
+
+
+def record_build_end(db_path: Path, build_id: int, passed: bool, failures: list[str]) -> None:
+    with _connect(db_path) as con:
+        con.execute(f"update {RECORD_TABLE} set finished_at = ?, status = ?, failures = ? where build_id = ?",
+                    [_now(), "passed" if passed else "failed", json.dumps(failures), build_id])
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    build_id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    raw_dir: str
+    as_of_date: str | None
+    failures: list[str]
+
+
+def last_build(db_path: Path) -> BuildRecord | None:
+    """The latest build of the warehouse, or None when it has no record (not built by csw build)."""
+    import duckdb
+
+    with _connect(db_path, read_only=True) as con:
+        try:
+            row = con.execute(f"select build_id, started_at, finished_at, status, raw_dir, as_of_date, failures"
+                              f" from {RECORD_TABLE} order by build_id desc limit 1").fetchone()
+        except duckdb.CatalogException:
+            return None
+    if row is None:
+        return None
+    return BuildRecord(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]) if row[6] else [])
+
+
+def publish_refusal(db_path: Path) -> str | None:
+    """Why `csw publish` must not publish this warehouse, or None when its last build passed."""
+    record = last_build(db_path)
+    if record is None:
+        return (f"{db_path} has no build record (table {RECORD_TABLE}): publish only a warehouse built by "
+                f"csw build (csw build --raw-dir DIR --db {db_path})")
+    if record.status == "passed":
+        return None
+    if record.status == "running":
+        return (f"the last build of {db_path} (started {record.started_at}, raw dir {record.raw_dir}) did not "
+                "finish: it is still running or was killed; publish after a build that passed")
+    shown = record.failures[:10]
+    more = f" and {len(record.failures) - len(shown)} more" if len(record.failures) > len(shown) else ""
+    return (f"the last build of {db_path} (started {record.started_at}, raw dir {record.raw_dir}) failed: "
+            + ("; ".join(shown) if shown else "see its output") + more
+            + ". Fix it and run csw build again; the published snapshot stays as it is")
