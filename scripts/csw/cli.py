@@ -118,7 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
     report.add_argument("--out", type=Path, default=Path("reports/index.html"), help="HTML file")
     report.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
+    report.add_argument(
+        "--currency", choices=("USD", "JPY"), default="USD",
+        help="JPY: amounts in the text in 万円 at the as-of month's rate (charts stay in USD)",
+    )
     report.set_defaults(func=cmd_report)
+
+    alerts = sub.add_parser(
+        "alerts", help="write the at-risk digest of the as-of month (highest MRR at stake first)"
+    )
+    alerts.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    alerts.add_argument("--format", choices=("csv", "json", "markdown"), default="markdown")
+    alerts.add_argument("--lang", choices=("en", "ja"), default="en", help="digest language")
+    alerts.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    alerts.set_defaults(func=cmd_alerts)
+
+    cal = sub.add_parser(
+        "calibrate-health",
+        help="fit the health component weights on the warehouse's history (logistic regression, "
+        "out-of-time validation) and write them to seeds/health_weights.csv",
+    )
+    cal.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="DuckDB file")
+    cal.add_argument("--seeds-dir", type=Path, default=Path("seeds"), help="where the seeds live")
+    cal.add_argument(
+        "--split-month", type=_parse_date, default=None,
+        help="first validation month (default: leaves about a third of the months for validation)",
+    )
+    cal.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
+    cal.set_defaults(func=cmd_calibrate_health)
     return parser
 
 
@@ -327,11 +354,62 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from csw.report import ReportError, render_report
 
     try:
-        result = render_report(args.db, args.out, locale=args.lang)
+        result = render_report(args.db, args.out, locale=args.lang, currency=args.currency)
     except ReportError as exc:
         console.print(f"[red]csw report: {escape(str(exc))}[/]")
         return 2
     console.print(f"[green]wrote[/] {result.out_path} ({len(result.charts)} charts)")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.alerts import AlertsError, write_digest
+
+    try:
+        text, digest = write_digest(args.db, fmt=args.format, lang=args.lang, out=args.out)
+    except AlertsError as exc:
+        console.print(f"[red]csw alerts: {escape(str(exc))}[/]")
+        return 2
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        console.print(f"[green]wrote[/] {args.out} ({len(digest.rows)} alerts)")
+    return 0
+
+
+def cmd_calibrate_health(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.calibrate import CalibrationError, fit, read_hand_weights, write_seeds
+
+    weights_seed = args.seeds_dir / "health_weights.csv"
+    try:
+        hand = read_hand_weights(weights_seed) if weights_seed.is_file() else None
+        result = fit(args.db, split_month=args.split_month, hand_weights=hand)
+    except CalibrationError as exc:
+        console.print(f"[red]csw calibrate-health: {escape(str(exc))}[/]")
+        return 2
+    console.print(
+        f"split {result.split_month}: train {result.train_snapshots} snapshots "
+        f"({result.train_churned} churned within 90 days), validation {result.valid_snapshots} "
+        f"({result.valid_churned})"
+    )
+    for name in ("hand", "fitted"):
+        weights = getattr(result, f"{name}_weights")
+        auc = result.auc[name]
+        console.print(
+            f"{name:>6} weights {weights}: ROC AUC train {auc['train']:.4f}, "
+            f"validation (out of time) {auc['valid']:.4f}"
+        )
+    if args.dry_run:
+        return 0
+    write_seeds(result, args.seeds_dir)
+    console.print(
+        f"[green]wrote[/] {weights_seed} and {args.seeds_dir / 'health_weights_fit.csv'}; "
+        "run `csw build` to apply the fitted weights"
+    )
     return 0
 
 

@@ -26,6 +26,7 @@ CHROMEDRIVER = Path(os.environ.get("CSW_CHROMEDRIVER", "/usr/bin/chromedriver"))
 SCREENSHOT = ROOT / "docs" / "report_en.png"
 SCREENSHOT_JA = ROOT / "docs" / "report_ja.png"
 LOCALES = ROOT / "scripts" / "csw" / "report" / "locales"
+N_CHARTS = 20  # 16 aggregate charts + renewal wall, cohort heatmap, SLA rate by priority and channel
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -96,7 +97,7 @@ def _load(browser, report: Path) -> None:
     html = report.read_text("utf-8")
     # self-contained: no external script, stylesheet or image; plotly.js inlined exactly once
     assert "<script src" not in html and "<link" not in html and 'src="http' not in html
-    assert html.count("Plotly.newPlot") == 16
+    assert html.count("Plotly.newPlot") == N_CHARTS
     assert html.count("plotly.js v") >= 1
 
     browser.get_log("browser")  # drop entries of a previous page
@@ -119,7 +120,7 @@ def _load(browser, report: Path) -> None:
 
     figures = browser.find_elements("css selector", "figure.card")
     plots = browser.find_elements("css selector", ".js-plotly-plot")
-    assert len(figures) == 16
+    assert len(figures) == N_CHARTS
     assert len(plots) == len(figures)
     for plot in plots:
         assert plot.find_elements("css selector", "svg.main-svg"), plot.get_attribute("id")
@@ -310,3 +311,140 @@ def test_report_result_kpis_match_across_languages(demo_db, tmp_path):
     assert _same_values(en.kpis, ja.kpis)
     assert en.kpis["mrr"] == ja.kpis["mrr"] != Messages().fmt("missing")
     assert en.charts == ja.charts
+
+
+# -- customer-success workflow: at-risk table and customer pages -----------------------------
+
+
+def _expected_at_risk(db: Path) -> list[str]:
+    """The customers fct_cs_alerts puts first: highest MRR at stake, then severity, then id."""
+    from csw.report.workflow import AT_RISK_LIMIT
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select customer_id from marts.fct_cs_alerts group by customer_id
+            order by max(mrr_at_stake_usd) desc, min(severity_rank), customer_id limit ?
+            """,
+            [AT_RISK_LIMIT],
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def _customer_mrr(db: Path, customer_id: str) -> Decimal:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select sum(mrr_usd) from marts.fct_mrr where customer_id = ?"
+            " and month = (select max(month) from marts.fct_mrr)",
+            [customer_id],
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _open_customer_page(browser, page: Path) -> None:
+    browser.get_log("browser")
+    browser.get(page.as_uri())
+    browser.set_script_timeout(30)
+    browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const t0 = Date.now();
+        (function poll() {
+          const divs = document.querySelectorAll('.chart .plotly-graph-div');
+          const ok = divs.length === 2 && [...divs].every(d => d.querySelector('svg.main-svg'));
+          if (ok || Date.now() - t0 > 20000) done(); else setTimeout(poll, 100);
+        })();
+        """
+    )
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == [], f"console errors on {page.name}: {severe}"
+    assert len(browser.find_elements("css selector", ".js-plotly-plot svg.main-svg")) >= 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_at_risk_table_and_customer_page(browser, demo_db, report, report_ja, lang):
+    index = report if lang == "en" else report_ja
+    _load(browser, index)
+    listed = [r.get_attribute("data-customer")
+              for r in browser.find_elements("css selector", "#at-risk tbody tr")]
+    assert listed and listed == _expected_at_risk(demo_db)
+    # the KPI cards say how each number changed against last month
+    assert len(browser.find_elements("css selector", ".kpi-change")) == 7
+
+    # follow the first customer's link: one folder, relative links, no server
+    link = browser.find_element("css selector", "#at-risk tbody tr a")
+    page = index.parent / "customers" / f"{listed[0]}.html"
+    assert link.get_attribute("href") == page.as_uri()
+    _open_customer_page(browser, page)
+    assert browser.execute_script("return document.documentElement.lang") == lang
+    shown = browser.find_element("id", "customer-mrr")
+    expected = _customer_mrr(demo_db, listed[0])
+    assert Decimal(shown.get_attribute("data-mrr-usd")) == expected
+    assert shown.text == Messages(lang).money(expected, 2)
+    # the journey in one place: alerts, tickets, NPS answers and touchpoints sections
+    for section in ("alerts", "tickets", "nps", "touchpoints"):
+        assert browser.find_elements("id", section), section
+    if lang == "en" and os.environ.get("CSW_UPDATE_SCREENSHOT"):
+        browser.set_window_size(1280, 1500)
+        browser.save_screenshot(str(ROOT / "docs" / "report_customer_en.png"))
+        _load(browser, index)
+        browser.set_window_size(1280, 1400)
+        browser.execute_script("document.getElementById('today').scrollIntoView()")
+        browser.save_screenshot(str(ROOT / "docs" / "report_at_risk_en.png"))
+        browser.set_window_size(1280, 900)
+
+
+def test_report_has_no_technical_ids_outside_the_glossary(report, report_ja):
+    """Business readers see business words: no file names or metric ids outside the glossary."""
+    import re
+
+    for path in (report, report_ja, *sorted((report.parent / "customers").glob("*.html"))[:3]):
+        html = path.read_text("utf-8")
+        html = html.split('id="glossary"')[0]
+        text = re.sub(r"<script.*?</script>|<style.*?</style>", "", html, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        for word in ("metric:", "mart:", "fct_", "agg_", "dim_", ".csv", ".sql", ".duckdb",
+                     "health_turned_red"):
+            assert word not in text, (path.name, word)
+
+
+def test_man_yen_formatting():
+    m = Messages("ja", jpy_per_usd=Decimal("150"))
+    assert m.money(Decimal("458277.50")) == "6,874.2万円"  # 458,277.50 USD x 150 / 10,000
+    assert m.money(Decimal("-1234.4")) == "-18.5万円"
+    assert Messages("ja").money(Decimal("458277.50")) == "$458,278"
+
+
+def test_currency_jpy_converts_at_the_as_of_rate(demo_db, tmp_path):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        usd_per_yen = con.execute(
+            "select usd_per_unit from intermediate.int_fx_rates__monthly where currency = 'JPY'"
+            " and month_start_date = (select max(month) from marts.fct_mrr)"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    out = tmp_path / "jpy" / "index.html"
+    assert main(["report", "--db", str(demo_db), "--out", str(out), "--lang", "ja",
+                 "--currency", "JPY"]) == 0
+    html = out.read_text("utf-8")
+    total = Decimal(str(_as_of_mrr_value(demo_db)))
+    expected = Messages("ja", jpy_per_usd=1 / usd_per_yen).money(total)
+    assert expected.endswith("万円")
+    assert f'id="kpi-mrr">{expected}<' in html
+    assert 'id="currency-note"' in html
+
+
+def _as_of_mrr_value(db: Path) -> Decimal:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "select sum(mrr_usd) from marts.fct_mrr where month = (select max(month) from marts.fct_mrr)"
+        ).fetchone()[0]
+    finally:
+        con.close()

@@ -1,6 +1,7 @@
 -- Churn backtest per health band: snapshots with a complete 90-day outcome window,
 -- how many of them churned within 90 days, and the churn rate (rounded half away from
--- zero to 4 decimals; NULL for a band without snapshots).
+-- zero to 4 decimals; NULL for a band without snapshots). The hand_ columns are the same
+-- for the bands of the hand-weighted score (fct_health_backtest_snapshots), side by side.
 
 with
 
@@ -29,6 +30,17 @@ band_counts as (
 
 ),
 
+hand_band_counts as (
+
+    select
+        hand_health_band,
+        count(*) as snapshots,
+        sum(case when churned_within_90d then 1 else 0 end) as churned_within_90d
+    from snapshots
+    group by hand_health_band
+
+),
+
 final as (
 
     select
@@ -42,10 +54,19 @@ final as (
             as decimal(5, 4)
         ) as churn_rate,
         cast(band_counts.min_health_score as decimal(4, 1)) as min_health_score,
-        cast(band_counts.max_health_score as decimal(4, 1)) as max_health_score
+        cast(band_counts.max_health_score as decimal(4, 1)) as max_health_score,
+        cast(coalesce(hand_band_counts.snapshots, 0) as integer) as hand_snapshots,
+        cast(coalesce(hand_band_counts.churned_within_90d, 0) as integer)
+            as hand_churned_within_90d,
+        cast(
+            {{ csw_ratio('hand_band_counts.churned_within_90d', 'hand_band_counts.snapshots', 4) }}
+            as decimal(5, 4)
+        ) as hand_churn_rate
     from health_bands
     left join band_counts
         on health_bands.health_band = band_counts.health_band
+    left join hand_band_counts
+        on health_bands.health_band = hand_band_counts.hand_health_band
 
 )
 

@@ -4,6 +4,11 @@
 -- computed exactly on tenths and rounded half away from zero to one decimal;
 -- coverage_pct = present weight / total weight (a fraction 0-1, docs/bi.md "Scales"). Band: the band of seed
 -- health_bands with the highest min_score the score reaches.
+-- main_risk_driver: the present component with the largest weighted shortfall from 100,
+-- weight * (100 - score) (ties in the order adoption, engagement, support, sentiment,
+-- financial; NULL when no component falls short), with a short reason in English and
+-- Japanese from seed health_risk_reasons, its placeholders {v1}..{v4} filled with the
+-- component's input values.
 
 with
 
@@ -25,6 +30,12 @@ health_bands as (
 
 ),
 
+health_risk_reasons as (
+
+    select * from {{ ref('health_risk_reasons') }}
+
+),
+
 weights as (
 
     select
@@ -43,6 +54,17 @@ weighted as (
     select
         components.*,
         weights.total_weight,
+        -- weighted shortfall from 100 in tenths (exact integers), NULL when missing
+        weights.adoption_weight * (1000 - cast(components.adoption_score * 10 as bigint))
+            as adoption_shortfall,
+        weights.engagement_weight * (1000 - cast(components.engagement_score * 10 as bigint))
+            as engagement_shortfall,
+        weights.support_weight * (1000 - cast(components.support_score * 10 as bigint))
+            as support_shortfall,
+        weights.sentiment_weight * (1000 - cast(components.sentiment_score * 10 as bigint))
+            as sentiment_shortfall,
+        weights.financial_weight * (1000 - cast(components.financial_score * 10 as bigint))
+            as financial_shortfall,
         case when components.adoption_score is null then 0 else weights.adoption_weight end
         + case when components.engagement_score is null then 0 else weights.engagement_weight end
         + case when components.support_score is null then 0 else weights.support_weight end
@@ -97,12 +119,124 @@ with_change as (
 
     select
         current_band.*,
-        current_band.health_score - previous_month.health_score as health_score_change
+        current_band.health_score - previous_month.health_score as health_score_change,
+        three_months_ago.seat_utilization as seat_utilization_3m_ago
     from current_band
     left join current_band as previous_month
         on
             current_band.customer_id = previous_month.customer_id
             and previous_month.month = {{ dbt.dateadd('month', -1, 'current_band.month') }}
+    left join current_band as three_months_ago
+        on
+            current_band.customer_id = three_months_ago.customer_id
+            and three_months_ago.month = {{ dbt.dateadd('month', -3, 'current_band.month') }}
+
+),
+
+max_shortfall as (
+
+    select
+        *,
+        greatest(
+            coalesce(adoption_shortfall, -1),
+            coalesce(engagement_shortfall, -1),
+            coalesce(support_shortfall, -1),
+            coalesce(sentiment_shortfall, -1),
+            coalesce(financial_shortfall, -1)
+        ) as largest_shortfall
+    from with_change
+
+),
+
+driven as (
+
+    -- ties go to the first component in the order of the case
+    select
+        *,
+        case
+            when largest_shortfall <= 0 then null
+            when adoption_shortfall = largest_shortfall then 'adoption'
+            when engagement_shortfall = largest_shortfall then 'engagement'
+            when support_shortfall = largest_shortfall then 'support'
+            when sentiment_shortfall = largest_shortfall then 'sentiment'
+            when financial_shortfall = largest_shortfall then 'financial'
+        end as main_risk_driver
+    from max_shortfall
+
+),
+
+reason_inputs as (
+
+    -- the reason template and its input values, as text
+    select
+        *,
+        case main_risk_driver
+            when 'adoption'
+                then
+                    case
+                        when seat_utilization_3m_ago is null then 'adoption_no_history'
+                        else 'adoption'
+                    end
+            when 'engagement'
+                then
+                    case
+                        when days_since_last_touch is null then 'engagement_never'
+                        else 'engagement'
+                    end
+            when 'financial'
+                then
+                    case
+                        when mrr_change_pct_3m is null then 'financial_no_trend'
+                        else 'financial'
+                    end
+            else main_risk_driver
+        end as reason_key,
+        case main_risk_driver
+            when 'adoption'
+                then {{ dbt.cast('cast(round(100 * seat_utilization, 0) as integer)', 'varchar') }}
+            when 'engagement' then {{ dbt.cast('days_since_last_touch', 'varchar') }}
+            when 'support' then {{ dbt.cast('support_tickets_90d', 'varchar') }}
+            when 'sentiment' then {{ dbt.cast('latest_nps_score_180d', 'varchar') }}
+            when 'financial'
+                then {{ dbt.cast('cast(round(mrr_change_pct_3m, 0) as integer)', 'varchar') }}
+        end as reason_v1,
+        case main_risk_driver
+            when 'adoption'
+                then {{ dbt.cast(
+                    'cast(round(100 * seat_utilization_3m_ago, 0) as integer)', 'varchar'
+                ) }}
+            when 'support' then {{ dbt.cast('support_escalations_90d', 'varchar') }}
+            when 'financial' then {{ dbt.cast('failed_payments_90d', 'varchar') }}
+        end as reason_v2,
+        case
+            when main_risk_driver = 'support'
+                then {{ dbt.cast('support_sla_breaches_90d', 'varchar') }}
+        end as reason_v3,
+        case
+            when main_risk_driver = 'support'
+                then {{ dbt.cast('support_csat_bad_90d', 'varchar') }}
+        end as reason_v4
+    from driven
+
+),
+
+explained as (
+
+    select
+        reason_inputs.*,
+        {{ csw_fill_template(
+            'health_risk_reasons.reason_en',
+            ['reason_inputs.reason_v1', 'reason_inputs.reason_v2',
+             'reason_inputs.reason_v3', 'reason_inputs.reason_v4']
+        ) }} as main_risk_reason_en,
+        {{ csw_fill_template(
+            'health_risk_reasons.reason_ja',
+            ['reason_inputs.reason_v1', 'reason_inputs.reason_v2',
+             'reason_inputs.reason_v3', 'reason_inputs.reason_v4']
+        ) }} as main_risk_reason_ja
+    from reason_inputs
+    left join health_risk_reasons
+        on reason_inputs.reason_key = health_risk_reasons.reason_key
 
 ),
 
@@ -119,11 +253,14 @@ final as (
         cast(health_score_change as decimal(4, 1)) as health_score_change,
         -- fractions 0-1 (docs/bi.md "Scales"): exact from the 1-decimal percentages
         cast(coverage_pct * 0.01 as decimal(5, 4)) as coverage_pct,
-
+        {{ dbt.cast('main_risk_driver', 'varchar') }} as main_risk_driver,
+        {{ dbt.cast('main_risk_reason_en', 'varchar') }} as main_risk_reason_en,
+        {{ dbt.cast('main_risk_reason_ja', 'varchar') }} as main_risk_reason_ja,
         cast(adoption_score as decimal(4, 1)) as adoption_score,
         cast(seat_utilization as decimal(9, 4)) as seat_utilization,
         cast(avg_daily_active_users as decimal(18, 2)) as avg_daily_active_users,
         cast(licensed_seats as decimal(18, 2)) as licensed_seats,
+        cast(seat_utilization_3m_ago as decimal(9, 4)) as seat_utilization_3m_ago,
 
         cast(engagement_score as decimal(4, 1)) as engagement_score,
         cast(days_since_last_touch as integer) as days_since_last_touch,
@@ -141,7 +278,7 @@ final as (
         cast(financial_score as decimal(4, 1)) as financial_score,
         cast(mrr_change_pct_3m * 0.01 as decimal(9, 3)) as mrr_change_pct_3m,
         cast(failed_payments_90d as integer) as failed_payments_90d
-    from with_change
+    from explained
 
 )
 

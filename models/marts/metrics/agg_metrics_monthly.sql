@@ -7,6 +7,8 @@
 -- depends_on: {{ ref('sem_customer_months') }}
 -- depends_on: {{ ref('fct_mrr') }}
 -- depends_on: {{ ref('fct_mrr_movements') }}
+-- depends_on: {{ ref('fct_mrr_customer_changes') }}
+-- depends_on: {{ ref('agg_trial_conversion_monthly') }}
 -- depends_on: {{ ref('fct_churn_events') }}
 -- depends_on: {{ ref('agg_retention_monthly') }}
 -- depends_on: {{ ref('fct_nps_responses') }}

@@ -115,10 +115,13 @@ class _LifeSim:
         self.past_due = self.converts & self.involuntary & (boundary <= end) & ~self.churned
         self.canceled_on = np.where(self.churned, cancel, OPEN)
         self.reason = np.where(self.involuntary, "payment_failed", rng.choice(REASONS, n, p=REASON_P))
-        # Most voluntary churners (and a few involuntary ones) show warning signals (usage fading,
-        # seat cuts, tickets, bad ratings, low NPS) in the ~3 months before service ends.
-        self.signal = self.churned & (rng.random(n) < np.where(self.involuntary, 0.2, 0.75))
-        self.warn_from = np.where(self.signal, cancel - rng.integers(75, 120, n), OPEN)
+        # Synthetic churn assumption (docs/health_calibration.md): most voluntary churners (90 %)
+        # and half of the involuntary ones go through a warning period of 4-6 months before
+        # service ends, in which usage fades, seats are cut, tickets, escalations and bad ratings
+        # become more frequent and NPS answers drop - each signal drawn with its own noise, never
+        # from the health score; the other churners leave without warning.
+        self.signal = self.churned & (rng.random(n) < np.where(self.involuntary, 0.5, 0.9))
+        self.warn_from = np.where(self.signal, cancel - rng.integers(120, 180, n), OPEN)
         self.horizon = np.minimum(self.canceled_on, end + 1)
         self.trial_lost = self.has_trial & ~self.converts & (self.trial_end <= end)
 

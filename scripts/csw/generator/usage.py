@@ -85,13 +85,13 @@ def _workspace_names(n_accounts: int) -> pa.Array:
 
 
 def _fade(lives: pd.DataFrame, life_row: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Linear fade to 35% across the warning window of signalling lives; 1 elsewhere."""
+    """Fade to 25% across the warning window of signalling lives, fastest at its start; 1 elsewhere."""
     lo = days(lives["warn_from"])[life_row]
     hi = days(lives["warn_to"])[life_row]
     inside = (day >= lo) & (day < hi)
     span = np.maximum((hi - lo).astype(np.int64), 1)
     frac = np.where(inside, (day - lo).astype(np.int64) / span, 0.0)
-    return 1 - 0.65 * frac
+    return 1 - 0.75 * np.sqrt(frac)
 
 
 def _dip(rng: np.random.Generator, acct: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -9,19 +9,20 @@ catalog (``messages``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import jinja2
 
+from csw.report import workflow
 from csw.report.charts import Chart, build_charts, chart_html
 from csw.report.messages import DEFAULT_LOCALE, Messages
-from csw.report.queries import MissingMartError, ReportData, connect, load
+from csw.report.queries import MissingMartError, ReportData, connect, headline, load
 
 __all__ = ["ReportError", "ReportResult", "MissingMartError", "render_report", "SECTIONS"]
 
-SECTIONS = ("revenue", "churn", "retention", "voice", "support", "coverage", "health")
+SECTIONS = ("today", "revenue", "churn", "retention", "voice", "support", "coverage", "health")
 
 
 class ReportError(RuntimeError):
@@ -34,6 +35,8 @@ class ReportResult:
     as_of_month: date
     charts: list[str]
     kpis: dict[str, str]
+    at_risk: list[str] = ()  # type: ignore[assignment]  # customer ids of the at-risk table
+    customer_pages: list[Path] = ()  # type: ignore[assignment]
 
 
 def _kpis(d: ReportData, m: Messages) -> list[dict[str, str]]:
@@ -100,8 +103,13 @@ def render_report(
     *,
     locale: str = DEFAULT_LOCALE,
     generated_at: datetime | None = None,
+    currency: str = "USD",
 ) -> ReportResult:
-    """Read the marts of ``db_path`` (read-only) and write the HTML report to ``out_path``."""
+    """Read the marts of ``db_path`` (read-only) and write the HTML report to ``out_path``.
+
+    ``currency="JPY"`` shows the amounts of the text in 万円 at the as-of month's JPY rate
+    (the warehouse's monthly FX rate); charts stay in USD.
+    """
     db_path, out_path = Path(db_path), Path(out_path)
     m = Messages(locale)
     if not db_path.is_file():
@@ -112,6 +120,17 @@ def render_report(
         raise ReportError(m.t("errors.db_open", path=db_path, error=exc)) from exc
     try:
         data = load(con, db_path)
+        previous_month = (data.as_of_month.replace(day=1) - timedelta(days=1)).replace(day=1)
+        flow = workflow.load(con, data.as_of_month, headline(con, previous_month))
+        workflow.load_customers(con, flow)
+        currency_note = None
+        if currency == "JPY":
+            yen = workflow.jpy_per_usd(con, data.as_of_month)
+            if yen is None:
+                raise ReportError(m.t("errors.no_data"))
+            m = Messages(locale, jpy_per_usd=yen)
+            currency_note = m.t("page.currency_note", rate=m.number(yen, 2),
+                                month=m.month(data.as_of_month))
     except MissingMartError as exc:
         names = ", ".join(f"marts.{n}" for n in exc.names)
         raise ReportError(m.t("errors.mart_missing", names=names, path=db_path)) from exc
@@ -121,6 +140,17 @@ def render_report(
         con.close()
 
     charts: list[Chart] = build_charts(data, m)
+    month = m.month(data.as_of_month)
+    for key, section, fig in (
+        ("renewal_wall", "today", workflow.renewal_wall_figure(flow, m)),
+        ("cohort_heatmap", "retention", workflow.cohort_figure(flow, m)),
+        ("sla_rate_priority", "support", workflow.sla_rate_figure(flow, m, "priority")),
+        ("sla_rate_channel", "support", workflow.sla_rate_figure(flow, m, "channel")),
+    ):
+        charts.append(Chart(key, section, m.t(f"charts.{key}.title"),
+                            m.t(f"charts.{key}.explain", month=month), fig, wide=True))
+    # plotly.js is inlined once, in the first chart of the page
+    charts.sort(key=lambda c: SECTIONS.index(c.section))
     chart_divs = {
         c.key: chart_html(c, include_plotlyjs=(i == 0)) for i, c in enumerate(charts)
     }
@@ -140,17 +170,34 @@ def render_report(
         for key in SECTIONS
     ]
     kpis = _kpis(data, m)
+    changes = workflow.kpi_changes(data.kpis, flow.previous_kpis, m)
+    for k in kpis:
+        k["change"] = changes.get(k["key"], "")
+    workflow_ctx = {
+        "at_risk": workflow.at_risk_rows(flow, m),
+        "at_risk_intro": m.t("workflow.at_risk_intro", shown=m.number(len(flow.at_risk)),
+                             total=m.number(flow.at_risk_customers), month=month),
+        "movers": workflow.mover_groups(flow, m),
+        "movers_intro": m.t("workflow.movers_intro", month=month),
+        "portfolio": workflow.portfolio_rows(flow, m),
+        "portfolio_intro": m.t("workflow.portfolio_intro", month=month),
+    }
     html = _environment().get_template("report.html.j2").render(
         m=m,
         lang=m.t("html_lang"),
         title=m.t("page.title"),
-        subtitle=m.t("page.subtitle", as_of=m.month(data.as_of_month), db_name=db_path.name),
-        footer=m.t("page.generated", generated=m.date(generated), db_name=db_path.name),
+        subtitle=m.t("page.subtitle", as_of=m.month(data.as_of_month)),
+        currency_note=currency_note,
+        footer=m.t("page.generated", generated=m.date(generated)),
         kpis=[{**k, "label": m.t(f"kpi.{k['key']}")} for k in kpis],
         sections=sections,
         glossary=_glossary(data, m),
+        workflow=workflow_ctx,
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    env = _environment()
+    css = env.loader.get_source(env, "report.css")[0]
+    pages = workflow.write_customer_pages(env, flow, m, out_path.parent, m.t("html_lang"), css)
     tmp = out_path.with_name(out_path.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(out_path)
@@ -159,4 +206,6 @@ def render_report(
         as_of_month=data.as_of_month,
         charts=[c.key for c in charts],
         kpis={k["key"]: k["value"] for k in kpis},
+        at_risk=[r["customer_id"] for r in flow.at_risk],
+        customer_pages=pages,
     )

@@ -34,6 +34,9 @@ class Messages:
 
     locale: str = DEFAULT_LOCALE
     catalog: dict[str, Any] = field(default=None, repr=False)  # type: ignore[assignment]
+    # `csw report --currency JPY`: yen per USD at the as-of month's rate; text amounts are
+    # then shown in 万円 (10,000 yen). Charts stay in USD.
+    jpy_per_usd: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.catalog is None:
@@ -76,6 +79,11 @@ class Messages:
         """USD amount, whole dollars by default (half away from zero)."""
         if value is None:
             return self.fmt("missing")
+        if self.jpy_per_usd is not None:
+            man_yen = self.number(_as_decimal(value) * self.jpy_per_usd / 10000, 1)
+            if man_yen.startswith("-"):
+                return "-" + self.fmt("money_man_yen").format(value=man_yen[1:])
+            return self.fmt("money_man_yen").format(value=man_yen)
         text = self.number(value, decimals)
         if text.startswith("-"):
             return self.fmt("money_negative").format(value=text[1:])

@@ -31,6 +31,15 @@ REQUIRED_MARTS = (
     "fct_customer_health",
     "agg_health_backtest",
     "agg_health_backtest_summary",
+    # customer-success workflow (report/workflow.py)
+    "dim_customers",
+    "fct_mrr_movements",
+    "fct_touchpoints",
+    "fct_cs_alerts",
+    "fct_renewals",
+    "agg_renewal_wall_monthly",
+    "agg_csm_portfolio_monthly",
+    "agg_retention_cohorts",
 )
 
 
