@@ -26,6 +26,9 @@ NOT_CODES = {
     # billing's own values (like product_id), not a fixed code list: product_line, and the
     # comma-separated product ids of fct_mrr_movements
     "product_line", "products_before", "products_after",
+    # free text in English and Japanese (fct_cs_alerts, fct_customer_health): sentences, not codes
+    "evidence", "evidence_ja", "alert_label_en", "alert_label_ja", "recommended_action_en",
+    "recommended_action_ja", "main_risk_reason_en", "main_risk_reason_ja",
 }
 # Rates that may exceed 1 (retention with expansion) or be negative (a change).
 UNBOUNDED_RATES = {"net_mrr_retention", "nrr_12m", "mrr_change_pct_3m"}

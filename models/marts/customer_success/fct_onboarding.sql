@@ -56,7 +56,9 @@ final as (
         cast(onboarding.current_mrr_usd as decimal(18, 2)) as mrr_usd,
         cast(health.seat_utilization as decimal(9, 4)) as seat_utilization,
         cast(health.adoption_score as decimal(4, 1)) as adoption_score,
-        cast(targets.target_seat_utilization_pct as integer) as target_seat_utilization_pct,
+        -- a fraction 0-1 like seat_utilization (docs/bi.md "Scales"); the seed holds percent
+        cast(cast(targets.target_seat_utilization_pct as decimal(9, 4)) * 0.01 as decimal(5, 4))
+            as target_seat_utilization,
         cast(
             case
                 when health.seat_utilization is not null
