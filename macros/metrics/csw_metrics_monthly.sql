@@ -171,10 +171,13 @@ with
             keys.month,
             keys.segment
             {%- for input in input_names %},
+            {#- a derived metric that divides works in doubles on every engine (Spark's decimal
+                division keeps only 6 decimals) #}
+            {%- set as_double = m.type == 'derived' and '/' in (m.expr or '') %}
             {%- if info[input].fill is not none %}
-            coalesce({{ 'm__' ~ input }}.value, {{ info[input].fill }}) as {{ input }}
+            {{ 'cast(' if as_double }}coalesce({{ 'm__' ~ input }}.value, {{ info[input].fill }}){{ ' as ' ~ csw_double() ~ ')' if as_double }} as {{ input }}
             {%- else %}
-            {{ 'm__' ~ input }}.value as {{ input }}
+            {{ 'cast(' if as_double }}{{ 'm__' ~ input }}.value{{ ' as ' ~ csw_double() ~ ')' if as_double }} as {{ input }}
             {%- endif %}
             {%- endfor %}
         from (
@@ -200,7 +203,9 @@ metrics as (
         month,
         segment,
         cast({{ "'customer_month__" ~ info[name].segment ~ "'" if info[name].segment else 'null' }} as {{ dbt.type_string() }}) as segment_dimension,
-        value
+        {#- each metric to decimal before the union: a union with the ratios' doubles would turn
+            exact sums into doubles, whose decimal digits each engine spells differently #}
+        cast(value as decimal(38, 10)) as value
     from {{ 'm__' ~ name }}
     where value is not null and month is not null
     {{- " and segment = 'all'" if not info[name].segment }}
