@@ -123,12 +123,18 @@ def test_bridge_identity_per_customer_and_month(gen_dir):
 
 
 def test_effects_sum_to_the_change_and_only_on_up_and_downsell(gen_dir):
+    """quantity + price + tier = change on every upsell/downsell; price or tier is 0 (metrics.md)."""
     mv = truth(gen_dir, "mrr_movements")
-    has = (mv.quantity_effect_usd != "") | (mv.price_effect_usd != "")
+    has = (mv.quantity_effect_usd != "") | (mv.price_effect_usd != "") | (mv.tier_effect_usd != "")
     assert set(mv.loc[has, "movement_type"]) == {"upsell", "downsell"}
-    assert not mv.loc[mv.movement_type.isin(["upsell", "downsell"]), "price_effect_usd"].eq("").any()
-    for q, p, d in zip(mv.loc[has, "quantity_effect_usd"], mv.loc[has, "price_effect_usd"], mv.loc[has, "mrr_change_usd"]):
-        assert cents(q) + cents(p) == cents(d)
+    moves = mv.loc[mv.movement_type.isin(["upsell", "downsell"])]
+    assert not moves[["quantity_effect_usd", "price_effect_usd", "tier_effect_usd"]].eq("").any().any()
+    for q, p, t, d in zip(moves.quantity_effect_usd, moves.price_effect_usd, moves.tier_effect_usd,
+                          moves.mrr_change_usd):
+        assert cents(q) + cents(p) + cents(t) == cents(d)
+        assert cents(p) == 0 or cents(t) == 0
+    plan_changes = moves[moves.products_before != moves.products_after]
+    assert len(plan_changes) and (plan_changes.price_effect_usd == "0.00").all()
 
 
 def test_every_movement_type_appears(gen_dir):
