@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--no-product-source", action="store_true", help="omit the optional product usage source"
     )
+    gen.add_argument(
+        "--layout", choices=("file", "folder"), default="file",
+        help="file: <source>/<table>.csv (default); folder: <source>/<table>/<as-of>.csv, the layout "
+        "csw generate-day appends new extracts to (raw_sources.md allows both)",
+    )
     gen.set_defaults(func=cmd_generate)
 
     day = sub.add_parser(
@@ -197,6 +202,7 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
         as_of=args.as_of,
         faults=args.faults,
         product_source=not args.no_product_source,
+        layout=args.layout,
     )
     console.print(f"[green]wrote[/] {args.out}")
     console.print_json(json.dumps(summary, default=str))

@@ -42,7 +42,7 @@ def floor_step(raw_dir: Path, db_path: Path, out_dir: Path, result_path: Path) -
     con = duckdb.connect(str(db_path))
     _duckdb_settings(con)
     for path in raw_files(raw_dir):
-        name = f"{path.parent.name}__{path.stem}"
+        name = "__".join(path.relative_to(raw_dir).with_suffix("").parts)
         t0 = time.perf_counter()
         con.execute(f'create table "{name}" as select * from {_reader(path)}')
         t1 = time.perf_counter()
