@@ -44,9 +44,9 @@ EXPLANATIONS: dict[str, str] = {
         "recurring charges of one product on one subscription overlap and both count in MRR: see "
         "marts.dq_overlapping_charges; end one of them in billing if it is a mistake"),
     "assert_dq_row_reconciliation_matches_raw": (
-        "raw rows that no base model holds (the table and counts are listed below): an incremental "
-        "run did not build them (e.g. a _loaded_at older than the lookback); rebuild them with "
-        "csw build --full-refresh"),
+        "raw rows that no base model holds, or base rows no raw row explains (the table and counts "
+        "are listed below): the raw tables changed outside the loader, or an incremental run was "
+        "interrupted; rebuild with csw build --full-refresh"),
     "relationships_": (
         "rows that reference a record which is not staged (quarantined, deleted or never "
         "extracted); see marts.dq_quarantine for the parent"),
