@@ -77,12 +77,17 @@ def test_incremental_run_equals_a_full_refresh(bench):
 def test_targets_are_judged_or_marked_not_measured(bench):
     results, _, md_path = bench
     targets = {t["target"]: t for t in results["targets"]}
-    assert len(targets) == 4
+    assert set(targets) == {
+        "full build vs floor (100k x 36)", "peak memory (100k x 36)", "daily incremental (100k x 36)",
+        "full build vs floor (10k x 36)", "daily incremental (10k x 36)", "demo build (1k x 36)"}
     # 200 x 12 is none of the target sizes: every target says so instead of passing silently.
     assert all(t["met"] is None and t["why"].startswith("not measured") for t in targets.values())
     text = md_path.read_text()
     assert text.count(MD_BEGIN) == 1 and text.count(MD_END) == 1
     assert "| 200 x 12 |" in text and "upper bound" in text
+    # at equal output, what each side of the naive comparison computes
+    assert "Naive spine vs ours, 200 x 12: the same total MRR in every one of the 12 months" in text
+    assert "`fct_mrr`" in text
 
 
 def test_quick_options_never_touch_tracked_files():
@@ -99,3 +104,26 @@ def test_bench_flags_and_internal_steps_are_parsed_by_csw_cli():
     step = build_parser().parse_args(["bench-step", "checksums", "--db", "w.duckdb", "--result", "r.json"])
     assert (step.step, step.db, step.result) == ("checksums", Path("w.duckdb"), Path("r.json"))
     assert dbt_environment is shared_dbt_environment  # one environment builder, re-exported by csw.cli
+
+
+def test_targets_of_issue_16_are_judged_per_size():
+    """10k: full <= 4x floor and incremental <= 25% of full; 100k: 3x, 15% and peak RSS <= 4 GiB."""
+    from csw.bench.targets import evaluate_targets
+
+    def run(accounts: int, full_over_floor: float, incr_share: float, peak_gib: float) -> dict:
+        return {"accounts": accounts, "months": 36,
+                "ratios": {"full_over_floor": full_over_floor, "incremental_over_full": incr_share},
+                "full": {"wall_s": 100.0, "peak_rss_bytes": int(peak_gib * 2**30),
+                         "slowest": [{"node": "model.x", "seconds": 9.0}]},
+                "floor": {"wall_s": 100.0 / full_over_floor},
+                "incremental": {"status": "measured", "wall_s": 100.0 * incr_share, "identical_to_full_refresh": True,
+                                "slowest": [{"node": "model.y", "seconds": 3.0}]}}
+
+    targets = {t["target"]: t for t in evaluate_targets([run(10_000, 3.9, 0.26, 1.0), run(100_000, 3.1, 0.14, 3.9)])}
+    assert targets["full build vs floor (10k x 36)"]["met"] is True
+    assert targets["daily incremental (10k x 36)"]["met"] is False
+    assert "model.y" in targets["daily incremental (10k x 36)"]["why"]
+    assert targets["full build vs floor (100k x 36)"]["met"] is False
+    assert targets["daily incremental (100k x 36)"]["met"] is True
+    assert targets["peak memory (100k x 36)"]["met"] is True
+    assert targets["demo build (1k x 36)"]["met"] is None
