@@ -274,6 +274,7 @@ case_blank_charge_type = _quarantine_case({"charge_type": ""}, "null_required:ch
 # Implausible dates: year 0000 (1 BC on DuckDB, an error on PostgreSQL) and beyond 2200.
 case_date_year_zero = _quarantine_case({"effective_from": "0000-01-01"}, "out_of_range:effective_from")
 case_date_year_2999 = _quarantine_case({"effective_to": "2999-12-31"}, "out_of_range:effective_to")
+case_loaded_at_year_zero = _quarantine_case({"_loaded_at": "0000-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
 # _loaded_at after the start of the run (plus 60 minutes): an extract cannot come from the future.
 case_future_loaded_at_new_row = _quarantine_case({"_loaded_at": "2099-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
 
@@ -311,6 +312,65 @@ case_offset_beyond_14_hours = _activity_case("2026-01-10T08:00:00+25:00", "out_o
 case_offset_minutes_99 = _activity_case("2026-01-10T08:00:00+99:99", "out_of_range:occurred_at")
 case_timestamp_year_zero = _activity_case("0000-01-01T00:00:00Z", "out_of_range:occurred_at")
 case_blank_occurred_at = _activity_case("", "null_required:occurred_at")
+
+
+# Implausible dates and timestamps, in every date/timestamp column of every raw table (issue 20): years
+# outside 1900-2200 and UTC offsets beyond +-14:00 are `out_of_range:<column>`, decided on the text the
+# same way on every engine (macro csw_implausible_datetime; DuckDB read 0000-01-01 as 1 BC, PostgreSQL
+# refuses it). A key column (exchange_rates.rate_date, workspace_usage_daily.usage_date) and
+# `_loaded_at` included: they block dedupe, and said `unparseable:` before.
+IMPLAUSIBLE_DATES = ("0000-01-01", "0001-01-01", "1899-12-31", "2201-01-01")
+IMPLAUSIBLE_TIMESTAMPS = (
+    "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "2201-01-01T00:00:00Z",
+    "2026-01-10T08:00:00+25:00", "2026-01-10T08:00:00+99:99", "2026-01-10T08:00:00+14:01",
+    "2026-01-10T08:00:00-14:01",
+)
+
+
+def _usage_template(raw_dir: Path) -> dict[str, str]:
+    """The clean world has no product source: one plausible usage row to derive faulty ones from."""
+    _, accounts = read_rows(raw_dir / "crm" / "accounts.csv")
+    return {"workspace_id": "WS-TEMPLATE", "crm_account_id": accounts[0]["account_id"], "usage_date": "2026-06-01",
+            "active_users": "3", "sessions": "10", "key_feature_events": "2", "_loaded_at": FINAL_LOADED_AT,
+            "_is_deleted": "false"}
+
+
+def case_implausible_datetimes_in_every_column(ws: Workspace, clean: Clean):
+    """Every date and timestamp column of every raw table (the generator's raw contract, incl. _loaded_at
+    and the date keys), each implausible year and offset in turn, on a new row: each row quarantined
+    `out_of_range:<column>`, the counts reconcile, the as-of date is unchanged."""
+    from csw.generator.schema import TABLES
+
+    expected: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for spec in TABLES:
+        path = ws.raw_dir / spec.source / f"{spec.name}.csv"
+        if path.exists():
+            _, rows = read_rows(path)
+            template = next(r for r in rows if r["_is_deleted"] != "true")
+        else:
+            template = _usage_template(ws.raw_dir)
+            path.parent.mkdir(exist_ok=True)
+            write_rows(path, spec.column_names, [])
+        text_key = next(k for k in spec.key if spec.types[k] == "s")
+        new_rows, reasons = [], set()
+        for column, kind in spec.columns + [("_loaded_at", "t")]:
+            for value in {"d": IMPLAUSIBLE_DATES, "t": IMPLAUSIBLE_TIMESTAMPS}.get(kind, ()):
+                row = {**template, "_loaded_at": FINAL_LOADED_AT, text_key: f"Z-FAULT-{len(new_rows)}",
+                       column: value}
+                new_rows.append(row)
+                reasons.add(("|".join(row[k] for k in spec.key), f"out_of_range:{column}"))
+        append_rows(path, new_rows)
+        expected[(spec.source, spec.name)] = reasons
+    assert sum(map(len, expected.values())) > 100  # every table has _loaded_at; most have more
+    run_ok(ws, "run", "--select", "staging", "dq_quarantine", "dq_row_reconciliation", "int_as_of")
+    before, after = reconciliation(clean.db_path), reconciliation(ws.db_path)
+    for table, reasons in expected.items():
+        assert_quarantined(ws.db_path, table, reasons)
+        assert after[table] == tuple(b + d for b, d in zip(before[table], (len(reasons), 0, len(reasons), 0, 0)))
+    assert_reconciles(ws.db_path)
+    as_of = "select as_of_date from intermediate.int_as_of"
+    assert query(ws.db_path, as_of) == query(clean.db_path, as_of)
+
 
 
 def case_orphan_subscription(ws: Workspace, clean: Clean):
