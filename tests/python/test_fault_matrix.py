@@ -760,6 +760,64 @@ def case_freshness_of_historical_data_uses_as_of(ws: Workspace, clean: Clean):
     assert [s.status for s in rejudge(sources, reference)] == ["pass", "warn", "error"]
     assert as_of_reference(sources, dt.date(2026, 6, 30)) == dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc)
 
+
+# --- csw build --as-of outside the data (issue 20; csw.as_of before dbt starts, int_as_of inside dbt) ----
+
+
+def _charges_range(clean: Clean) -> tuple[dt.date, dt.date]:
+    """(first effective_from, latest _loaded_at date) of the staged charges of the clean world."""
+    return query(clean.db_path, "select min(effective_from), cast(max(_loaded_at) as date)"
+                                " from staging.base_billing__subscription_charges where _dq_status = 'staged'")[0]
+
+
+def _as_of_refused(ws: Workspace, clean: Clean, as_of: dt.date) -> None:
+    """csw build --as-of `as_of`: exit 2 before dbt starts, naming the data's range; the database untouched."""
+    first, last = _charges_range(clean)
+    before = ws.db_path.read_bytes()
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--as-of", as_of.isoformat())
+    text = " ".join(text.split())
+    assert rc == 2, text
+    assert (f"--as-of {as_of.isoformat()} is outside the data: billing.subscription_charges runs from "
+            f"{first.isoformat()} (first effective_from) to {last.isoformat()} (latest _loaded_at)") in text
+    assert "dbt build" not in text  # refused before dbt started
+    assert ws.db_path.read_bytes() == before
+
+
+def case_as_of_after_latest_extract(ws: Workspace, clean: Clean):
+    """csw build --as-of after the latest extract: refused naming the data's range (it projected
+    open-ended MRR for years without a warning)."""
+    _as_of_refused(ws, clean, _charges_range(clean)[1] + dt.timedelta(days=2))
+
+
+def case_as_of_before_first_charge(ws: Workspace, clean: Clean):
+    """csw build --as-of before the first charge starts: refused naming the range (it built an empty
+    warehouse)."""
+    _as_of_refused(ws, clean, _charges_range(clean)[0] - dt.timedelta(days=2))
+
+
+def case_as_of_ignores_implausible_raw_dates(ws: Workspace, clean: Clean):
+    """Raw charges with effective_from 0000-01-01, a _loaded_at in 2201 and one in 2099: the pre-flight
+    ignores what staging quarantines, so --as-of in 2099 is still refused with the staged range (year
+    0000 crashed it with OverflowError, and the 2099 stamp let the date through)."""
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-1", effective_from="0000-01-01"),
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-2", _loaded_at="2201-01-01T00:00:00Z"),
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-3", _loaded_at="2099-01-01T00:00:00Z"),
+    ])
+    _as_of_refused(ws, clean, dt.date(2098, 12, 31))
+
+
+def case_as_of_var_outside_data_in_dbt(ws: Workspace, clean: Clean):
+    """Plain dbt with var as_of_date after the latest extract: int_as_of stops the build naming the range
+    (the same rule as csw build's pre-flight, on staged rows)."""
+    first, last = _charges_range(clean)
+    as_of = last + dt.timedelta(days=1)
+    result = ws.dbt("run", "--select", "int_as_of", "--vars", f"{{as_of_date: '{as_of.isoformat()}'}}")
+    assert not result.success
+    assert (f"as_of_date {as_of.isoformat()} is outside the data: billing.subscription_charges runs from "
+            f"{first.isoformat()} (first effective_from) to {last.isoformat()} (latest _loaded_at)") in result.text
+
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
 }
