@@ -761,6 +761,43 @@ def case_freshness_of_historical_data_uses_as_of(ws: Workspace, clean: Clean):
     assert as_of_reference(sources, dt.date(2026, 6, 30)) == dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc)
 
 
+def _reconciliation_gap(ws: Workspace, clean: Clean) -> tuple[str, int]:
+    """Two new charges in the raw file; (the remedy line the reconciliation test must give, raw rows)."""
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv",
+                [fresh_charge(ws.raw_dir, charge_id=f"CHG-FAULT-{i}", _loaded_at=FINAL_LOADED_AT) for i in (1, 2)])
+    built = reconciliation(clean.db_path)[CHARGES][0]
+    remedy = (f"raw.billing__subscription_charges has {built + 2} rows, its base model "
+              f"base_billing__subscription_charges holds {built}: rebuild it with csw build --full-refresh "
+              "(plain dbt: dbt build --full-refresh --select base_billing__subscription_charges+)")
+    return remedy, built + 2
+
+
+def case_reconciliation_failure_names_table_counts_and_remedy(ws: Workspace, clean: Clean):
+    """csw build --select that skips the base models after a new extract: raw is reloaded, the base model
+    is not, and the reconciliation test fails; the build names the table, both counts and the remedy (the
+    test's `remedy` column), and only that table (it said neither why nor what to do before)."""
+    remedy, _ = _reconciliation_gap(ws, clean)
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off", "--select", "dq_row_reconciliation", "assert_dq_row_reconciliation_matches_raw")
+    text = " ".join(text.split())
+    assert rc == 1
+    assert f"reconciliation: {remedy}" in text
+    assert text.count("reconciliation: raw.") == 1
+    assert "the base model was not rebuilt after raw was loaded" in text  # the test's explanation
+
+
+def case_dbt_test_after_new_extract_names_the_gap(ws: Workspace, clean: Clean):
+    """Plain `dbt test` after a new extract arrived (files changed, so raw is reloaded) without a build:
+    the reconciliation test fails, and its failing row names the table, the counts and the remedy."""
+    remedy, raw_rows = _reconciliation_gap(ws, clean)
+    result = ws.dbt("test", "--select", "assert_dq_row_reconciliation_matches_raw")
+    assert not result.success
+    [sql] = result.failing_sql.values()
+    rows = query(ws.db_path, f"select source_name, table_name, raw_table_rows, base_model_rows, missing_rows,"
+                             f" remedy from ({sql}) as failing")
+    assert rows == [("billing", "subscription_charges", raw_rows, raw_rows - 2, 2, remedy)]
+
+
 # --- csw build --as-of outside the data (issue 20; csw.as_of before dbt starts, int_as_of inside dbt) ----
 
 
