@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable
@@ -621,6 +622,17 @@ def case_fifo_instead_of_file(ws: Workspace, clean: Clean):
     _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a FIFO, not a regular file")
 
 
+def case_device_instead_of_file(ws: Workspace, clean: Clean):
+    """A character device (/dev/null's) where a raw file should be: refused at once, naming it."""
+    path = ws.raw_dir / "support" / "satisfaction_ratings.csv"
+    path.unlink()
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root (CAP_MKNOD)")
+    _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a device, not a regular file")
+
+
 def case_symlink_outside_raw_dir(ws: Workspace, clean: Clean):
     """A raw file that is a symlink to a file outside the raw directory: refused, naming the target."""
     path = ws.raw_dir / "crm" / "users.csv"
@@ -796,6 +808,36 @@ def case_dbt_test_after_new_extract_names_the_gap(ws: Workspace, clean: Clean):
     rows = query(ws.db_path, f"select source_name, table_name, raw_table_rows, base_model_rows, missing_rows,"
                              f" remedy from ({sql}) as failing")
     assert rows == [("billing", "subscription_charges", raw_rows, raw_rows - 2, 2, remedy)]
+
+
+def case_wrong_raw_dir_error_printed_once(ws: Workspace, clean: Clean):
+    """csw build on a directory that is not a raw directory: it fails naming the first missing file,
+    and says so once (the same error was printed three times: event, summary, exception)."""
+    wrong = ws.raw_dir.parent / "not_raw"
+    wrong.mkdir()
+    rc, text = csw(ws, "build", "--raw-dir", str(wrong), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off")
+    assert rc == 1
+    text = " ".join(text.split())
+    missing = f"Raw file {wrong}/"
+    assert missing in text and "is missing" in text
+    assert text.count(missing) == 1, text
+
+
+def case_unmatched_billing_account_warning_is_explained(ws: Workspace, clean: Clean):
+    """A billing account whose crm_account_id names no CRM account: csw build warns and says what it
+    means and what to do (the warning came unexplained); its revenue stays as customer billing:<id>."""
+    path = ws.raw_dir / "billing" / "accounts.csv"
+    header, rows = read_rows(path)
+    rows[0]["crm_account_id"] = "ACC-NOT-IN-CRM"
+    write_rows(path, header, rows)
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off", "--select", "base_billing__accounts", "stg_billing__accounts")
+    text = " ".join(text.split())
+    assert rc == 0, text[-3000:]
+    assert "WARN test relationships_stg_billing__accounts_crm_account_id" in text
+    assert ("means: billing accounts whose crm_account_id names no CRM account: they stay customers as "
+            "billing:<billing_account_id>") in text
 
 
 # --- csw build --as-of outside the data (issue 20; csw.as_of before dbt starts, int_as_of inside dbt) ----
