@@ -790,7 +790,8 @@ def case_reconciliation_failure_names_table_counts_and_remedy(ws: Workspace, cle
     test's `remedy` column), and only that table (it said neither why nor what to do before)."""
     remedy, _ = _reconciliation_gap(ws, clean)
     rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
-                   "--freshness", "off", "--select", "dq_row_reconciliation", "assert_dq_row_reconciliation_matches_raw")
+                   "--freshness", "off",
+                   "--select", "dq_row_reconciliation", "assert_dq_row_reconciliation_matches_raw")
     text = " ".join(text.split())
     assert rc == 1
     assert f"reconciliation: {remedy}" in text
