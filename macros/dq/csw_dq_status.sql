@@ -16,7 +16,7 @@
         the default as-of date) or `unparseable:_loaded_at` (missing or unparseable): such rows
         cannot take part in dedupe;
       - superseded: another eligible row with the same key has a later `_loaded_at` (ties: the
-        later row in the file, higher `_source_row_number`, wins);
+        later row wins, in the later file by name, then with the higher `_source_row_number`);
       - deleted: the winning row has `_is_deleted = true` (NULL = not deleted);
       - quarantined: the winning row has a `_rule_violation` (that code is the reason);
       - staged: everything else.
@@ -48,7 +48,7 @@
                     {%- for key in key_columns %}
                     blocked.{{ key }}{{ ',' if not loop.last }}
                     {%- endfor %}
-                order by blocked._loaded_at desc, blocked._source_row_number desc
+                order by blocked._loaded_at desc, blocked._source_file desc, blocked._source_row_number desc
             ) as _version_rank
         from (
             select

@@ -1,8 +1,9 @@
 {#-
     Generic test: the combination of `combination_of_columns` is unique in `model` (a composite
-    primary key). Rows where every column is NULL count too. No package needed.
+    primary key). Rows where every column is NULL count too. No package needed. Attached to a
+    column, it ignores `column_name` and checks the combination.
 -#}
-{% test unique_combination_of_columns(model, combination_of_columns) %}
+{% test unique_combination_of_columns(model, combination_of_columns, column_name=none) %}
 
 with
 

@@ -4,20 +4,29 @@
     Which tables: every source table declared in models/staging/<source>/_<source>__sources.yml,
     read from `graph.sources` (populated when `execute` is true, which is the case for hooks of
     build/run/test/seed/snapshot and for run-operation). Each table's documented columns are its
-    YAML columns minus the two the loader adds itself (`_source_file`, `_source_row_number`).
+    YAML columns minus the three the loader adds itself (`_source_file`, `_source_file_id`,
+    `_source_row_number`).
 
-    What it does (docs/design.md, "Layers and names"; docs/spec/raw_sources.md, "Files"):
-      1. checks every file and every documented column first (csw.rawfiles, through the SQL
-         function `csw_inspect_raw_table` of the dbt-duckdb plugin csw.engines.duckdb_plugin,
-         profiles.yml), and raises one error naming the file, the line or the column when
-         something is missing or malformed, before any table is touched, so nothing is built:
-         paths are literal (never glob patterns), `.csv` and `.parquet` of one table together are
-         refused, and so is anything that is not a regular file inside the raw directory;
-      2. loads `<raw_dir>/<source>/<table>.csv` (or `.parquet`) into `raw.<source>__<table>`,
-         every column VARCHAR, selected by name (file order does not matter), plus
-         `_source_file` and `_source_row_number` (1-based data row number), with the CSV dialect
+    What it does (docs/design.md, "Layers and names"; docs/spec/raw_sources.md, "Files";
+    DECISIONS.md, "Raw load manifest"):
+      1. reads what each raw table already holds: `main.csw_raw_manifest` (path, size,
+         modification time, content fingerprint and rows of every loaded file), checked against
+         the table's own fingerprints and counts;
+      2. checks every file and every documented column and plans each table's load (csw.rawfiles,
+         through the SQL function `csw_plan_raw_load` of the dbt-duckdb plugin
+         csw.engines.duckdb_plugin, profiles.yml), raising one error naming the file, the line or
+         the column when something is missing or malformed, before any table is touched: paths
+         are literal (never glob patterns), a table present twice (`.csv` and `.parquet`, or a
+         file and a folder) is refused, and so is anything that is not a regular file inside the
+         raw directory;
+      3. loads into `raw.<source>__<table>` only the files it has not loaded yet (a table is one
+         file `<raw_dir>/<source>/<table>.csv` or `.parquet`, or a folder `<table>/` of
+         extracts), or every file when a loaded one changed or disappeared (and says so), or on
+         the first load or --full-refresh: every column VARCHAR, selected by name (file order
+         does not matter), plus `_source_file`, `_source_file_id` (content fingerprint) and
+         `_source_row_number` (1-based data row number within the file), with the CSV dialect
          stated, never sniffed; then checks that every record of the file was loaded;
-      3. extra columns are a warning and ignored; a source with `meta: {optional: true}` whose
+      4. extra columns are a warning and ignored; a source with `meta: {optional: true}` whose
          file is missing gets an empty raw table and a warning saying its input is missing.
 
     Skipped for commands that only render SQL (compile, show, docs generate, ls, parse). Set var
@@ -39,7 +48,7 @@
 
 {#- Source tables declared in YAML, sorted, as dicts the loaders use. -#}
 {% macro csw_declared_raw_tables() %}
-    {%- set loader_columns = ['_source_file', '_source_row_number'] -%}
+    {%- set loader_columns = ['_source_file', '_source_file_id', '_source_row_number'] -%}
     {%- set tables = [] -%}
     {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
         {%- if node.package_name == project_name -%}
@@ -92,32 +101,24 @@
         {%- set raw_dir = raw_dir[:-1] -%}
     {%- endif -%}
     {#- The CSV dialect, stated (raw_sources.md): nothing is sniffed. Records were checked well
-        formed by csw_inspect_raw_table (rectangular, quotes closed, UTF-8), so the reader may
-        accept mixed line ends (strict_mode = false); the count check below proves it kept all. -#}
+        formed by csw_plan_raw_load (rectangular, quotes closed, UTF-8), so the reader may accept
+        mixed line ends (strict_mode = false); the count check below proves it kept all. -#}
     {%- set csv_dialect = "header = true, auto_detect = false, delim = ',', quote = '\"', "
         ~ "escape = '\"', comment = '', strict_mode = false, null_padding = false, "
         ~ "ignore_errors = false" -%}
-    {%- set plans = [] -%}
     {%- set tables = csw_declared_raw_tables() -%}
+    {%- set reload_forced = env_var('CSW_RELOAD_RAW', '') | lower in ['1', 'true'] -%}
+    {%- set full_refresh = flags.FULL_REFRESH | default(false) | as_bool -%}
 
     {#- 0. Which raw directory this warehouse holds (main.csw_raw_load, written by the last load).
         Another directory stops the command, unless it is a build that may switch (csw build sets
-        CSW_RELOAD_RAW=1). The same directory with unchanged files is not read again, except by
-        `build`: raw is reloaded only by a build or when the files changed. -#}
-    {%- set table_keys = [] -%}
-    {%- for t in tables -%}
-        {%- do table_keys.append([t.source_name, t.table_name]) -%}
-    {%- endfor -%}
-    {%- set fingerprint = run_query('select csw_raw_fingerprint(' ~ csw_quote_literal(raw_dir)
-        ~ ', ' ~ csw_quote_literal(tojson(table_keys)) ~ ')').columns[0].values()[0] -%}
-    {%- set reload_forced = env_var('CSW_RELOAD_RAW', '') | lower in ['1', 'true'] -%}
-    {#- information_schema, not adapter.get_relation: that opens a transaction on the hook's
-        connection, and the loads below would then be rolled back. -#}
-    {%- set has_record = run_query("select count(*) from information_schema.tables"
-        ~ " where table_catalog = current_database() and table_schema = 'main'"
-        ~ " and table_name = 'csw_raw_load'").columns[0].values()[0] > 0 -%}
-    {%- if has_record -%}
-        {%- set recorded = run_query('select raw_dir, fingerprint from main.csw_raw_load') -%}
+        CSW_RELOAD_RAW=1). information_schema, not adapter.get_relation: that opens a transaction
+        on the hook's connection, and the loads below would then be rolled back. -#}
+    {%- set existing = run_query("select table_schema || '.' || table_name from information_schema.tables"
+        ~ " where table_catalog = current_database()").columns[0].values() -%}
+    {%- set ns = namespace(same_dir=false) -%}
+    {%- if 'main.csw_raw_load' in existing -%}
+        {%- set recorded = run_query('select raw_dir from main.csw_raw_load') -%}
         {%- if recorded.rows | length > 0 -%}
             {%- set recorded_dir = recorded.rows[0][0] -%}
             {%- if recorded_dir != raw_dir and not reload_forced -%}
@@ -129,30 +130,101 @@
                     ~ 'other directory with csw build --raw-dir ' ~ raw_dir
                     ~ ' (or set CSW_RELOAD_RAW=1 to reload it into this warehouse).') -%}
             {%- endif -%}
-            {%- if recorded_dir == raw_dir and recorded.rows[0][1] == fingerprint
-                and flags.WHICH != 'build' and not reload_forced -%}
-                {%- do log('Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw '
-                    ~ 'tables reused', info=true) -%}
-                {{ return('') }}
-            {%- endif -%}
+            {%- set ns.same_dir = recorded_dir == raw_dir -%}
         {%- endif -%}
     {%- endif -%}
 
-    {#- 1. Check every file and column before touching the database (csw.rawfiles, through the
-        function the dbt-duckdb plugin csw.engines.duckdb_plugin registers). -#}
-    {%- for t in tables -%}
-        {%- set inspected = run_query('select csw_inspect_raw_table('
-            ~ csw_quote_literal(raw_dir) ~ ', ' ~ csw_quote_literal(t.source_name) ~ ', '
-            ~ csw_quote_literal(t.table_name) ~ ', ' ~ csw_quote_literal(tojson(t.columns)) ~ ', '
-            ~ ('true' if t.optional else 'false') ~ ')') -%}
-        {%- set info = fromjson(inspected.columns[0].values()[0]) -%}
-        {%- for message in info.warnings -%}
+    {#- 1. What each raw table already holds: the manifest's entries of its files, trusted only
+        when they match the table's own content (file fingerprints and row counts), so an
+        interrupted load is reloaded in full rather than appended to twice. -#}
+    {%- set known = {} -%}
+    {%- if ns.same_dir and 'main.csw_raw_manifest' in existing -%}
+        {%- set manifest = run_query('select source_name, table_name, path, size_bytes, modified_ns, '
+            ~ 'file_id, rows from main.csw_raw_manifest order by source_name, table_name, path') -%}
+        {%- for t in tables -%}
+            {%- if (t.schema ~ '.' ~ t.identifier) in existing -%}
+                {%- set entries = [] -%}
+                {%- set recorded_rows = {} -%}
+                {%- for row in manifest.rows
+                    if row[0] == t.source_name and row[1] == t.table_name -%}
+                    {%- do entries.append({'path': row[2], 'size_bytes': row[3] | int,
+                        'modified_ns': row[4] | int, 'file_id': row[5], 'rows': row[6] | int}) -%}
+                    {%- do recorded_rows.update({row[5]: row[6] | int}) -%}
+                {%- endfor -%}
+                {%- set in_table = {} -%}
+                {%- for row in run_query('select _source_file_id, count(*) from '
+                    ~ csw_quote_identifier(t.schema) ~ '.' ~ csw_quote_identifier(t.identifier)
+                    ~ ' group by 1').rows -%}
+                    {%- do in_table.update({row[0]: row[1] | int}) -%}
+                {%- endfor -%}
+                {%- if in_table == recorded_rows -%}
+                    {%- do known.update({t.source_name ~ '.' ~ t.table_name: entries}) -%}
+                {%- else -%}
+                    {%- do log('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' does not match its load '
+                        ~ 'manifest (an interrupted load?): it is reloaded in full', info=true) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+
+    {#- 2. Check every file and column before touching the database, and plan each table's load
+        (csw.rawfiles.plan_raw_load, through the function the dbt-duckdb plugin registers). -#}
+    {%- set planned = run_query('select csw_plan_raw_load(' ~ csw_quote_literal(raw_dir) ~ ', '
+        ~ csw_quote_literal(tojson(tables)) ~ ', ' ~ csw_quote_literal(tojson(known)) ~ ', '
+        ~ ('true' if full_refresh else 'false') ~ ')') -%}
+    {%- set plans = fromjson(planned.columns[0].values()[0]) -%}
+    {%- for plan in plans -%}
+        {%- for message in plan.warnings -%}
             {%- do exceptions.warn(message) -%}
         {%- endfor -%}
-        {%- if info.path is none -%}
-            {%- set reader = none -%}
-            {%- set select_columns = [] -%}
+    {%- endfor -%}
+    {%- if plans | selectattr('mode', 'ne', 'unchanged') | list | length == 0 -%}
+        {%- do log('Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw tables reused',
+            info=true) -%}
+        {{ return('') }}
+    {%- endif -%}
+
+    {#- 3. Load. Row numbers follow file order: keep insertion order while loading. -#}
+    {%- set previous_order = run_query(
+        "select current_setting('preserve_insertion_order')").columns[0].values()[0] -%}
+    {%- do run_query('set preserve_insertion_order = true') -%}
+    {%- for schema in tables | map(attribute='schema') | unique -%}
+        {%- do run_query('create schema if not exists ' ~ csw_quote_identifier(schema)) -%}
+    {%- endfor -%}
+    {%- for plan in plans if plan.mode != 'unchanged' -%}
+        {%- set t = tables | selectattr('source_name', 'eq', plan.source_name)
+            | selectattr('table_name', 'eq', plan.table_name) | first -%}
+        {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
+            ~ csw_quote_identifier(t.identifier) -%}
+        {%- set counter = namespace(expected=0) -%}
+        {%- if plan.mode == 'full' -%}
+            {%- set empty_columns = [] -%}
+            {%- for column in t.columns -%}
+                {%- do empty_columns.append(csw_quote_identifier(column) ~ ' varchar') -%}
+            {%- endfor -%}
+            {%- set sql -%}
+                create or replace table {{ target_relation }} (
+                    {{ empty_columns | join(',\n                    ') }},
+                    _source_file varchar,
+                    _source_file_id varchar,
+                    _source_row_number bigint
+                )
+            {%- endset -%}
+            {%- do run_query(sql) -%}
+            {%- if plan.reason != 'first load' -%}
+                {%- do log('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' is reloaded in full: '
+                    ~ plan.reason, info=true) -%}
+            {%- endif -%}
+            {%- if plan.files | length == 0 -%}
+                {%- do log('Created empty table ' ~ t.schema ~ '.' ~ t.identifier
+                    ~ ' for the missing optional source ' ~ t.source_name ~ '.' ~ t.table_name,
+                    info=true) -%}
+            {%- endif -%}
         {%- else -%}
+            {%- set counter.expected = run_query('select count(*) from ' ~ target_relation)
+                .columns[0].values()[0] -%}
+        {%- endif -%}
+        {%- for info in plan.files if info.path in plan.load -%}
             {%- set pattern = csw_quote_literal(csw_duckdb_literal_path(info.path)) -%}
             {%- set select_columns = [] -%}
             {%- if info.format == 'csv' -%}
@@ -173,66 +245,53 @@
                         ~ ' as varchar) as ' ~ csw_quote_identifier(column)) -%}
                 {%- endfor -%}
             {%- endif -%}
-        {%- endif -%}
-        {%- do plans.append({'table': t, 'info': info, 'reader': reader,
-            'select_columns': select_columns}) -%}
-    {%- endfor -%}
-
-    {#- 2. Load. Row numbers follow file order: keep insertion order while loading. -#}
-    {%- set previous_order = run_query(
-        "select current_setting('preserve_insertion_order')").columns[0].values()[0] -%}
-    {%- do run_query('set preserve_insertion_order = true') -%}
-    {%- for schema in plans | map(attribute='table') | map(attribute='schema') | unique -%}
-        {%- do run_query('create schema if not exists ' ~ csw_quote_identifier(schema)) -%}
-    {%- endfor -%}
-    {%- for plan in plans -%}
-        {%- set t = plan.table -%}
-        {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
-            ~ csw_quote_identifier(t.identifier) -%}
-        {%- if plan.reader is not none -%}
             {%- set sql -%}
-                create or replace table {{ target_relation }} as
+                insert into {{ target_relation }}
                 select
-                    {{ plan.select_columns | join(',\n                    ') }},
-                    cast({{ csw_quote_literal(plan.info.path) }} as varchar) as _source_file,
+                    {{ select_columns | join(',\n                    ') }},
+                    cast({{ csw_quote_literal(info.path) }} as varchar) as _source_file,
+                    cast({{ csw_quote_literal(info.file_id) }} as varchar) as _source_file_id,
                     cast(row_number() over () as bigint) as _source_row_number
-                from {{ plan.reader }}
+                from {{ reader }}
             {%- endset -%}
             {%- do run_query(sql) -%}
             {#- Every record of the file is a raw row: the reader kept them all. -#}
+            {%- set counter.expected = counter.expected + info.rows -%}
             {%- set loaded = run_query('select count(*) from ' ~ target_relation)
                 .columns[0].values()[0] -%}
-            {%- if loaded != plan.info.rows -%}
+            {%- if loaded != counter.expected -%}
                 {%- do exceptions.raise_compiler_error(
-                    'Raw file ' ~ plan.info.path ~ ' has ' ~ plan.info.rows ~ ' records but '
-                    ~ loaded ~ ' were loaded into ' ~ t.schema ~ '.' ~ t.identifier
-                    ~ ': the file does not follow the stated CSV dialect (raw_sources.md)') -%}
+                    'Raw file ' ~ info.path ~ ' has ' ~ info.rows ~ ' records but '
+                    ~ (loaded - counter.expected + info.rows) ~ ' were loaded into ' ~ t.schema ~ '.'
+                    ~ t.identifier ~ ': the file does not follow the stated CSV dialect (raw_sources.md)') -%}
             {%- endif -%}
-            {%- do log('Loaded raw file ' ~ plan.info.path ~ ' into ' ~ t.schema ~ '.'
-                ~ t.identifier ~ ' (' ~ loaded ~ ' rows)', info=true) -%}
-        {%- else -%}
-            {%- set empty_columns = [] -%}
-            {%- for column in t.columns -%}
-                {%- do empty_columns.append(csw_quote_identifier(column) ~ ' varchar') -%}
-            {%- endfor -%}
-            {%- set sql -%}
-                create or replace table {{ target_relation }} (
-                    {{ empty_columns | join(',\n                    ') }},
-                    _source_file varchar,
-                    _source_row_number bigint
-                )
-            {%- endset -%}
-            {%- do run_query(sql) -%}
-            {%- do log('Created empty table ' ~ t.schema ~ '.' ~ t.identifier
-                ~ ' for the missing optional source ' ~ t.source_name ~ '.' ~ t.table_name,
-                info=true) -%}
-        {%- endif -%}
+            {%- do log('Loaded raw file ' ~ info.path ~ ' into ' ~ t.schema ~ '.'
+                ~ t.identifier ~ ' (' ~ info.rows ~ ' rows' ~ (', appended' if plan.mode == 'append' else '')
+                ~ ')', info=true) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
     {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
+
+    {#- 4. The manifest of what the raw tables now hold, and the directory they came from. -#}
+    {%- set manifest_rows = [] -%}
+    {%- for plan in plans -%}
+        {%- for info in plan.files -%}
+            {%- do manifest_rows.append('(' ~ csw_quote_literal(plan.source_name) ~ ', '
+                ~ csw_quote_literal(plan.table_name) ~ ', ' ~ csw_quote_literal(info.path) ~ ', '
+                ~ info.size_bytes ~ ', ' ~ info.modified_ns ~ ', ' ~ csw_quote_literal(info.file_id)
+                ~ ', ' ~ info.rows ~ ')') -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- do run_query('create or replace table main.csw_raw_manifest (source_name varchar, '
+        ~ 'table_name varchar, path varchar, size_bytes bigint, modified_ns bigint, file_id varchar, '
+        ~ 'rows bigint, loaded_at timestamp with time zone default current_timestamp)') -%}
+    {%- if manifest_rows | length > 0 -%}
+        {%- do run_query('insert into main.csw_raw_manifest (source_name, table_name, path, size_bytes, '
+            ~ 'modified_ns, file_id, rows) values ' ~ manifest_rows | join(', ')) -%}
+    {%- endif -%}
     {%- do run_query('create or replace table main.csw_raw_load as select '
-        ~ csw_quote_literal(raw_dir) ~ ' as raw_dir, ' ~ csw_quote_literal(fingerprint)
-        ~ ' as fingerprint, cast(current_timestamp as varchar) as loaded_at') -%}
+        ~ csw_quote_literal(raw_dir) ~ ' as raw_dir, cast(current_timestamp as varchar) as loaded_at') -%}
     {{ return('') }}
 {% endmacro %}
 

@@ -10,11 +10,17 @@ each").
   (inside the file, so a copy of the database carries its record): started/finished time, raw
   directory, as-of date, status `running` / `passed` / `failed` and what failed.
 - `last_build(db)`: the latest row, for `csw publish` (it refuses unless it `passed`).
+- `code_fingerprint()` and `unit_tests_verified_by()`: the fingerprint of everything a dbt unit
+  test's result depends on (the project's models, macros, tests, seeds and config, the dbt and
+  DuckDB versions, the build's vars), and the passed build with unit tests that had the same
+  fingerprint: `csw build` then skips the unit tests, which check code, not data (DECISIONS.md,
+  "A daily build does not re-run unchanged unit tests").
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import socket
@@ -72,16 +78,64 @@ def _connect(db_path: Path, read_only: bool = False):
     return duckdb.connect(str(db_path), read_only=read_only)
 
 
-def record_build_start(db_path: Path, raw_dir: Path, as_of: str | None) -> int:
-    """Append a `running` row for this build; its id."""
+CODE_PATHS = ("models", "macros", "tests", "seeds", "dbt_project.yml", "profiles.yml")
+
+
+def code_fingerprint(project_dir: Path, extra: str = "") -> str:
+    """SHA-256 of the project's dbt code (every file under models/, macros/, tests/ except
+    tests/python, seeds/, and dbt_project.yml, profiles.yml), the dbt-core, dbt-duckdb and DuckDB
+    versions, and `extra` (the build's vars, target)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(extra.encode())
+    for package in ("dbt-core", "dbt-duckdb", "duckdb"):
+        digest.update(f"{package}=={version(package)}\n".encode())
+    for name in CODE_PATHS:
+        root = project_dir / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            relative = path.relative_to(project_dir)
+            if relative.parts[:2] == ("tests", "python") or "__pycache__" in relative.parts:
+                continue
+            digest.update(str(relative).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _ensure_record_table(con) -> None:
+    con.execute(f"""create table if not exists {RECORD_TABLE} (
+        build_id integer, started_at varchar, finished_at varchar, status varchar,
+        raw_dir varchar, as_of_date varchar, pid integer, failures varchar)""")
+    # columns added later (a warehouse recorded by an older csw gains them)
+    con.execute(f"alter table {RECORD_TABLE} add column if not exists code_fingerprint varchar")
+    con.execute(f"alter table {RECORD_TABLE} add column if not exists unit_tests varchar")
+
+
+def record_build_start(db_path: Path, raw_dir: Path, as_of: str | None, code: str | None = None,
+                       unit_tests: str | None = None) -> int:
+    """Append a `running` row for this build; its id. `unit_tests`: 'ran' or 'skipped'."""
     with _connect(db_path) as con:
-        con.execute(f"""create table if not exists {RECORD_TABLE} (
-            build_id integer, started_at varchar, finished_at varchar, status varchar,
-            raw_dir varchar, as_of_date varchar, pid integer, failures varchar)""")
+        _ensure_record_table(con)
         build_id = con.execute(f"select coalesce(max(build_id), 0) + 1 from {RECORD_TABLE}").fetchone()[0]
-        con.execute(f"insert into {RECORD_TABLE} values (?, ?, null, 'running', ?, ?, ?, null)",
-                    [build_id, _now(), str(raw_dir), as_of, os.getpid()])
+        con.execute(f"insert into {RECORD_TABLE} (build_id, started_at, status, raw_dir, as_of_date, pid, "
+                    "code_fingerprint, unit_tests) values (?, ?, 'running', ?, ?, ?, ?, ?)",
+                    [build_id, _now(), str(raw_dir), as_of, os.getpid(), code, unit_tests])
     return int(build_id)
+
+
+def unit_tests_verified_by(db_path: Path, code: str) -> int | None:
+    """The id of a passed build of this warehouse that ran the unit tests on the same code, or None."""
+    import duckdb
+
+    if not db_path.exists():
+        return None
+    with _connect(db_path, read_only=True) as con:
+        try:
+            row = con.execute(f"select max(build_id) from {RECORD_TABLE} where status = 'passed' "
+                              "and unit_tests = 'ran' and code_fingerprint = ?", [code]).fetchone()
+        except (duckdb.CatalogException, duckdb.BinderException):
+            return None
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def record_build_end(db_path: Path, build_id: int, passed: bool, failures: list[str]) -> None:

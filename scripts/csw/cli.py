@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--no-product-source", action="store_true", help="omit the optional product usage source"
     )
+    gen.add_argument(
+        "--layout", choices=("file", "folder"), default="file",
+        help="file: <source>/<table>.csv (default); folder: <source>/<table>/<as-of>.csv, the layout "
+        "csw generate-day appends new extracts to (raw_sources.md allows both)",
+    )
     gen.set_defaults(func=cmd_generate)
 
     day = sub.add_parser(
@@ -97,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--as-of", type=_parse_date, default=None, help="as-of date (default: data)")
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--full-refresh", action="store_true")
+    build.add_argument(
+        "--unit-tests", choices=("auto", "always"), default="auto",
+        help="auto (default): skip the dbt unit tests when a passed build of this database ran them "
+        "on the same code (they check code, not data); always: run them",
+    )
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
     build.add_argument(
         "--freshness", choices=("warn", "error", "off"), default="warn",
@@ -197,6 +207,7 @@ def cmd_generate(args: argparse.Namespace, console: Console) -> int:
         as_of=args.as_of,
         faults=args.faults,
         product_source=not args.no_product_source,
+        layout=args.layout,
     )
     console.print(f"[green]wrote[/] {args.out}")
     console.print_json(json.dumps(summary, default=str))
@@ -243,7 +254,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def _locked_build(args: argparse.Namespace, console: Console) -> int:
-    from csw.buildstate import record_build_end, record_build_start
+    from csw.buildstate import code_fingerprint, record_build_end, record_build_start, unit_tests_verified_by
+    from csw.runner import PROJECT_DIR
 
     raw_dir: Path = args.raw_dir
     dbt_args = ["build", "--target", args.target]
@@ -268,8 +280,16 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
     env = dbt_environment(raw_dir, args.db, args.target)
     build_id = None
     if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        code = code_fingerprint(PROJECT_DIR, json.dumps(dbt_args))
+        verified_by = unit_tests_verified_by(args.db, code) if args.unit_tests == "auto" else None
+        if verified_by is not None:
+            dbt_args += ["--exclude-resource-type", "unit_test"]
+            console.print(f"unit tests skipped: the code is unchanged since build {verified_by} of this "
+                          "database, which passed them (csw build --unit-tests always runs them)",
+                          highlight=False)
         build_id = record_build_start(args.db, raw_dir.resolve(),
-                                      args.as_of.isoformat() if args.as_of else None)
+                                      args.as_of.isoformat() if args.as_of else None, code,
+                                      "skipped" if verified_by is not None else "ran")
     if args.target == "postgres":
         from csw.engines import postgres
 

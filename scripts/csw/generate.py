@@ -189,8 +189,11 @@ def _write_truth(out_dir: Path, world: _World, ledgers: dict, meta: dict) -> dic
 
 
 def generate(out_dir: Path, accounts: int, months: int, seed: int, as_of: date = date(2026, 6, 30),
-             faults: frozenset[str] = ALL_FAULTS, product_source: bool = True) -> dict:
+             faults: frozenset[str] = ALL_FAULTS, product_source: bool = True, layout: str = "file") -> dict:
     """Write ``<out_dir>/<source>/<table>.csv`` and ``<out_dir>/_truth``; return a small summary.
+
+    ``layout="folder"`` writes each table as a folder of extracts instead,
+    ``<out_dir>/<source>/<table>/<as_of>.csv`` (one extract so far; ``csw generate-day`` adds more).
 
     ``as_of`` is the last simulated day; the window is the ``months`` whole months ending
     with its month. Needs at least 20 accounts. ``faults`` is a subset of :data:`ALL_FAULTS`. Without ``product_source``
@@ -218,6 +221,13 @@ def generate(out_dir: Path, accounts: int, months: int, seed: int, as_of: date =
             "as_of_date": as_of.isoformat(), "first_month": str(window.start),
             "raw_rows": {f"{s}.{t}": l.raw for (s, t), l in sorted(ledgers.items())}}
     truth_rows = _write_truth(out_dir, world, ledgers, meta)
+    if layout == "folder":
+        from csw.generator.increment import to_folder_layout
+
+        for source, table in sorted(ledgers):
+            to_folder_layout(out_dir, source, table, as_of.isoformat())
+    elif layout != "file":
+        raise ValueError(f"unknown layout {layout!r}: 'file' or 'folder'")
     return {"rows": meta["raw_rows"], "total_rows": sum(meta["raw_rows"].values()), "truth_rows": truth_rows,
             "seconds": round(time.perf_counter() - t0, 2)}
 

@@ -46,8 +46,8 @@ EXPLANATIONS: dict[str, str] = {
     "assert_dq_row_reconciliation_matches_raw": (
         "a raw table and its base model hold different numbers of rows (each table, its counts and "
         "the remedy are listed below): the base model was not rebuilt after raw was loaded (a "
-        "--select without it) or an incremental run left rows out; rebuild with csw build "
-        "--full-refresh"),
+        "--select without it), the raw tables changed outside the loader, or an incremental run "
+        "was interrupted; rebuild with csw build --full-refresh"),
     "relationships_": (
         "rows that reference a record which is not staged (quarantined, deleted or never "
         "extracted); see marts.dq_quarantine for the parent"),

@@ -1,10 +1,14 @@
 """Incremental builds give exactly the full-refresh result.
 
 A 300-account x 18-month dataset with every fault is built once; then two days are appended
-(csw generate-day: new rows, late arrivals, late updates, soft deletes, DECISIONS.md) and after
-each the same database is built again, incrementally. The final raw directory is then built with
-`--full-refresh` into a second database, and every table and view in staging, intermediate and
-marts must hold the same rows (row count and md5 of the sorted rows' text), model by model.
+(csw generate-day: one new extract file per table in the folder layout, holding new rows, late
+arrivals, late updates and soft deletes, DECISIONS.md) and after each the same database is built
+again, incrementally. Then an extract already loaded is rewritten (support.ticket_events) and
+another removed (crm.activities), the way a careless extract tool re-delivers or withdraws a file,
+and the database is built once more: the loader reloads those two tables in full and says so.
+The final raw directory is then built with `--full-refresh` into a second database, and every
+table and view in staging, intermediate and marts must hold the same rows (row count and md5 of
+the sorted rows' text), model by model.
 """
 
 from __future__ import annotations
@@ -63,16 +67,23 @@ def builds(gen_dir, tmp_path_factory):
     shutil.copytree(gen_dir, raw, ignore=shutil.ignore_patterns("_truth"))
     inc_db, full_db = root / "incremental.duckdb", root / "full.duckdb"
     _dbt(root, raw, inc_db, *FULL_RUN)
-    days = []
+    days, logs = [], []
     for seed in (1, 2):
         days.append(append_day(raw, seed=seed))
-        _dbt(root, raw, inc_db, *FULL_RUN)
-    # what the last incremental run executed and selected
+        logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
+    # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
     compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
+    # a loaded extract rewritten (its last row withdrawn, one value changed), another removed
+    rewritten = raw / "support" / "ticket_events" / "2026-07-01.csv"
+    lines = rewritten.read_text().splitlines(keepends=True)
+    rewritten.write_text("".join([lines[0], lines[1].replace(",false", ",true", 1), *lines[2:-1]]))
+    removed = raw / "crm" / "activities" / "2026-07-02.csv"
+    removed.unlink()
+    logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     _dbt(root, raw, full_db, *FULL_RUN, "--full-refresh")
-    return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days,
-            "run_sql": run_sql, "compiled": compiled}
+    return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
+            "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed}
 
 
 def test_append_day_adds_every_kind_of_row(builds):
@@ -111,15 +122,45 @@ def test_incremental_equals_full_refresh_for_every_model(builds):
         assert full[f"staging.{model}"][0] > 0, model
 
 
-def test_last_runs_were_incremental(builds):
-    """The incremental runs deleted and inserted the affected keys only, and selected fewer rows."""
+def test_daily_runs_were_incremental(builds):
+    """A daily run loaded only the day's new extract files into raw, and its incremental models
+    deleted and inserted only the keys with a row in those files: a small share of the table."""
+    day_log = builds["logs"][1]
+    assert "reloaded in full" not in day_log
+    for model, (source, table) in INCREMENTAL.items():
+        assert f"Loaded raw file {builds['raw']}/{source}/{table}/2026-07-02.csv" in day_log, model
+        assert f"/{source}/{table}/2026-06-30.csv" not in day_log, model  # the first extract: not read again
+        assert "delete from" in builds["run_sql"][model].lower(), model
+        assert "_source_file_id not in" in builds["compiled"][model], model
+    # the keys a daily run recomputes: those with a row in that day's file (the first day's: the
+    # second day's activities extract is removed later on)
     with duckdb.connect(str(builds["inc_db"]), read_only=True) as con:
         for model, (source, table) in INCREMENTAL.items():
-            assert "delete from" in builds["run_sql"][model].lower(), model
-            assert "max(_loaded_at)" in builds["compiled"][model], model
-            (raw_rows,) = con.execute(f"select count(*) from raw.{source}__{table}").fetchone()
-            (selected,) = con.execute(f"select count(*) from ({builds['compiled'][model]}) as t").fetchone()
-            assert 0 < selected < raw_rows / 2, (model, selected, raw_rows)
+            key = "_record_key"
+            (raw_rows, day_rows, recomputed) = con.execute(f"""
+                select
+                    count(*),
+                    count(*) filter (where _source_file like '%/2026-07-01.csv'),
+                    count(*) filter (where {key} in (
+                        select {key} from staging.{model} where _source_file like '%/2026-07-01.csv'))
+                from staging.{model}
+            """).fetchone()
+            assert 0 < day_rows <= recomputed < raw_rows / 2, (model, day_rows, recomputed, raw_rows)
+
+
+def test_rewritten_and_removed_extracts_reload_their_tables_in_full(builds):
+    """A loaded extract that changed or disappeared: the loader reloads that table in full and
+    names the file; the other tables are left as loaded; the result equals --full-refresh (above)."""
+    log = builds["logs"][-1]
+    assert (f"Raw table raw.support__ticket_events is reloaded in full: {builds['rewritten']} changed "
+            "since it was loaded") in log
+    assert ("Raw table raw.crm__activities is reloaded in full: 1 loaded file(s) removed "
+            f"({builds['removed']})") in log
+    assert "raw.product__workspace_usage_daily is reloaded" not in log
+    with duckdb.connect(str(builds["inc_db"]), read_only=True) as con:
+        (files,) = con.execute(
+            "select count(*) from main.csw_raw_manifest where path = ?", [str(builds["removed"])]).fetchone()
+        assert files == 0
 
 
 
@@ -132,9 +173,17 @@ def test_generate_day_cli_copies_and_is_deterministic(gen_dir, tmp_path):
     for out in ("a", "b"):
         assert main(["generate-day", "--raw-dir", str(gen_dir), "--out", str(tmp_path / out), "--seed", "7"]) == 0
     assert {p: (gen_dir / p).read_bytes() for p in files} == before
+    written = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv")
+                     if "_truth" not in p.parts)
+    for p in written:
+        assert (tmp_path / "a" / p).read_bytes() == (tmp_path / "b" / p).read_bytes(), p
     for p in files:
-        a, b = (tmp_path / "a" / p).read_bytes(), (tmp_path / "b" / p).read_bytes()
-        assert a == b, p
-        assert a.startswith(before[p]), f"{p}: rows must only be appended"
+        # every file delivered before is still there, unchanged, in its table's folder now
+        moved = p.parent / p.stem / "2026-06-30.csv"
+        kept = p if p in written else moved
+        assert (tmp_path / "a" / kept).read_bytes() == before[p], p
+    new = [p for p in written if p.name == "2026-07-01.csv"]
+    assert {str(p.parent) for p in new} >= {"product/workspace_usage_daily", "support/ticket_events",
+                                           "crm/activities", "survey/responses", "billing/subscription_charges"}
     marker = json.loads((tmp_path / "a" / "_truth" / "appended.json").read_text())
     assert marker["appended_days"] == ["2026-07-01"]

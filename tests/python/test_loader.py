@@ -108,7 +108,8 @@ def test_missing_optional_source_builds_with_empty_raw_table(dbt, raw_dir: Path)
     columns = [r[0] for r in query(dbt.db_path, "describe raw.product__workspace_usage_daily")]
     assert columns == [
         "workspace_id", "crm_account_id", "usage_date", "active_users", "sessions",
-        "key_feature_events", "_loaded_at", "_is_deleted", "_source_file", "_source_row_number",
+        "key_feature_events", "_loaded_at", "_is_deleted", "_source_file", "_source_file_id",
+        "_source_row_number",
     ]
 
 
@@ -158,3 +159,103 @@ def test_parquet_file_is_accepted_instead_of_csv(dbt, raw_dir: Path):
         "select product_id, _dq_status, _source_row_number from staging.base_billing__products"
         " order by _source_row_number",
     ) == [("P1", "superseded", 1), ("P2", "staged", 2), ("P1", "staged", 3)]
+
+
+def _to_folder(raw_dir: Path, source: str, table: str, name: str) -> Path:
+    """Move `<source>/<table>.csv` into the folder layout as `<source>/<table>/<name>`."""
+    folder = raw_dir / source / table
+    folder.mkdir()
+    (raw_dir / source / f"{table}.csv").rename(folder / name)
+    return folder
+
+
+def test_folder_of_extracts_is_one_table_loaded_in_name_order(dbt, raw_dir: Path):
+    """A folder `<table>/` of extracts (CSV and Parquet, columns in any order, an extra column) is
+    one raw table: rows of every file, numbered within their file, with the file's fingerprint;
+    a hidden file is skipped, any other non-extract file is named in a warning."""
+    folder = _to_folder(raw_dir, "support", "organizations", "2026-01-01.csv")
+    (folder / "2026-01-02.csv").write_text(
+        "organization_name,organization_id,_is_deleted,crm_account_id,_loaded_at,_fivetran_synced\n"
+        "Initech,ORG4,false,A4,2026-01-02T00:00:00Z,x\n")
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select 'ORG5' as organization_id, 'A5' as crm_account_id, 'Hooli' as organization_name, "
+            "'2026-01-03T00:00:00Z' as _loaded_at, 'false' as _is_deleted) to '"
+            + str(folder / "2026-01-03.parquet").replace("'", "''") + "' (format parquet)")
+    (folder / ".DS_Store").write_text("")
+    (folder / "_SUCCESS").write_text("")
+
+    run = dbt("run", "--select", "base_support__organizations")
+
+    assert run.success, run.text
+    assert f"Raw folder {folder} holds _SUCCESS, which is not a .csv or .parquet extract: ignored" in run.text
+    assert f"Raw file {folder}/2026-01-02.csv has extra columns, ignored: _fivetran_synced" in run.text
+    assert ".DS_Store" not in run.text
+    rows = query(dbt.db_path, "select organization_id, organization_name, _source_file, _source_row_number "
+                              "from raw.support__organizations order by _source_file, _source_row_number")
+    assert [r[0] for r in rows] == ["ORG1", "ORG2", "ORG3", "ORG4", "ORG5"]
+    assert [(r[2].rsplit("/", 1)[1], r[3]) for r in rows[2:]] == [
+        ("2026-01-01.csv", 3), ("2026-01-02.csv", 1), ("2026-01-03.parquet", 1)]
+    ids = query(dbt.db_path, "select _source_file, count(distinct _source_file_id) "
+                             "from raw.support__organizations group by 1")
+    assert len(ids) == 3 and all(n == 1 for _, n in ids)
+    manifest = query(dbt.db_path, "select path, rows from main.csw_raw_manifest "
+                                  "where table_name = 'organizations' order by path")
+    assert manifest == [(f"{folder}/2026-01-01.csv", 3), (f"{folder}/2026-01-02.csv", 1),
+                        (f"{folder}/2026-01-03.parquet", 1)]
+
+
+def test_only_new_files_are_loaded_and_a_changed_one_reloads_its_table(dbt, raw_dir: Path):
+    """The second run loads only the new extract (the others are not read again; a file merely
+    touched is not a change); a rewritten extract reloads its table in full, naming the file."""
+    folder = _to_folder(raw_dir, "support", "organizations", "2026-01-01.csv")
+    assert dbt("run", "--select", "base_support__organizations").success
+    new = folder / "2026-01-02.csv"
+    new.write_text("organization_id,crm_account_id,organization_name,_loaded_at,_is_deleted\n"
+                   "ORG4,A4,Initech,2026-01-02T00:00:00Z,false\n")
+    first = folder / "2026-01-01.csv"
+    first.touch()  # a new modification time, same bytes
+
+    run = dbt("run", "--select", "base_support__organizations")
+
+    assert run.success, run.text
+    assert f"Loaded raw file {new} into raw.support__organizations (1 rows, appended)" in run.text
+    assert f"Loaded raw file {first}" not in run.text
+    assert "reloaded in full" not in run.text
+    assert query(dbt.db_path, "select count(*) from raw.support__organizations") == [(4,)]
+    assert query(dbt.db_path, "select count(*) from raw.crm__accounts") == [
+        (query(dbt.db_path, "select rows from main.csw_raw_manifest where table_name = 'accounts' "
+                            "and source_name = 'crm'")[0][0],)]
+
+    first.write_text(first.read_text().replace("Acme", "Acme Corp"))
+    run = dbt("run", "--select", "base_support__organizations")
+
+    assert run.success, run.text
+    assert f"Raw table raw.support__organizations is reloaded in full: {first} changed since it was loaded" in run.text
+    assert query(dbt.db_path, "select count(*), count(*) filter (organization_name = 'Acme Corp') "
+                              "from raw.support__organizations") == [(4, 1)]
+
+
+def test_unchanged_raw_files_are_not_read_again(dbt, raw_dir: Path):
+    """A second command with nothing new loads nothing; `--full-refresh` reloads every table."""
+    assert dbt("run", "--select", "base_support__organizations").success
+    run = dbt("run", "--select", "base_support__organizations")
+    assert f"Raw files in {raw_dir} unchanged since they were loaded: raw tables reused" in run.text
+    assert "Loaded raw file" not in run.text
+    run = dbt("run", "--select", "base_support__organizations", "--full-refresh")
+    assert "is reloaded in full: --full-refresh" in run.text
+
+
+def test_a_table_as_file_and_folder_or_an_empty_folder_is_refused(dbt, raw_dir: Path):
+    folder = raw_dir / "billing" / "products"
+    folder.mkdir()
+    (folder / "extra.csv").write_text((raw_dir / "billing" / "products.csv").read_text())
+    run = dbt("run", "--select", "base_billing__products")
+    assert not run.success
+    assert (f"Raw table billing.products is present as {raw_dir}/billing/products.csv and {folder}; keep "
+            "either one file or one folder of extracts") in run.text
+    (raw_dir / "billing" / "products.csv").unlink()
+    (folder / "extra.csv").unlink()
+    run = dbt("run", "--select", "base_billing__products")
+    assert not run.success
+    assert f"Raw folder {folder}/ holds no .csv or .parquet extract: required by source billing.products" in run.text

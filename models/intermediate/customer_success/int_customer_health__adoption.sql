@@ -38,6 +38,7 @@ customer_usage_daily as (
     select
         crm_account_customers.customer_id,
         usage_daily.usage_date,
+        {{ dbt.date_trunc('month', 'usage_daily.usage_date') }} as usage_month,
         sum(usage_daily.active_users) as active_users
     from usage_daily
     inner join crm_account_customers
@@ -58,6 +59,8 @@ first_usage as (
 
 usage_in_month as (
 
+    -- the days of the month up to the snapshot date (which is in the month): an equi-join on
+    -- the month, not a range join
     select
         customer_months.customer_id,
         customer_months.month,
@@ -66,7 +69,7 @@ usage_in_month as (
     inner join customer_usage_daily
         on
             customer_months.customer_id = customer_usage_daily.customer_id
-            and customer_months.month <= customer_usage_daily.usage_date
+            and customer_months.month = customer_usage_daily.usage_month
             and customer_months.snapshot_date >= customer_usage_daily.usage_date
     group by customer_months.customer_id, customer_months.month
 

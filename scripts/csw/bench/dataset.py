@@ -33,10 +33,12 @@ def dataset_dir(cache_dir: Path, accounts: int, months: int, seed: int) -> Path:
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    """Every raw table file (``<source>/<table>.csv|.parquet``), not ``_truth/``."""
+    """Every raw table file (``<source>/<table>.csv|.parquet``, or the extracts of a folder
+    ``<source>/<table>/``), not ``_truth/``."""
     return sorted(
-        p for p in raw_dir.glob("*/*")
-        if p.suffix in (".csv", ".parquet") and not p.parent.name.startswith("_")
+        p for p in [*raw_dir.glob("*/*"), *raw_dir.glob("*/*/*")]
+        if p.suffix in (".csv", ".parquet") and p.is_file()
+        and not p.relative_to(raw_dir).parts[0].startswith("_")
     )
 
 
@@ -59,7 +61,7 @@ def ensure_dataset(cache_dir: Path, accounts: int, months: int, seed: int, work:
         with console.status(f"generate {accounts:,} accounts x {months} months"):
             step = run_step(
                 csw_command("generate", "--out", str(partial), "--accounts", str(accounts),
-                            "--months", str(months), "--seed", str(seed)),
+                            "--months", str(months), "--seed", str(seed), "--layout", "folder"),
                 work / "logs" / "generate.log",
             )
         if step.rc != 0:

@@ -42,7 +42,7 @@ def floor_step(raw_dir: Path, db_path: Path, out_dir: Path, result_path: Path) -
     con = duckdb.connect(str(db_path))
     _duckdb_settings(con)
     for path in raw_files(raw_dir):
-        name = f"{path.parent.name}__{path.stem}"
+        name = "__".join(path.relative_to(raw_dir).with_suffix("").parts)
         t0 = time.perf_counter()
         con.execute(f'create table "{name}" as select * from {_reader(path)}')
         t1 = time.perf_counter()
@@ -91,8 +91,11 @@ def naive_step(db_path: Path, compiled_dir: Path, result_path: Path) -> None:
         "select (select count(*) from bench_naive), (select count(*) from bench_naive where mrr_usd > 0),"
         " (select count(*) from marts.fct_mrr), (select count(*) from bench_ours__fct_mrr)"
     ).fetchone()
+    ours_rows = {name: int(con.execute(f"select count(*) from bench_ours__{name}").fetchone()[0])
+                 for name in ours_sql}
     con.close()
     result = {
+        "ours_models_rows": ours_rows,
         "naive_s": naive_s,
         "ours_s": sum(ours.values()),
         "ours_models_s": ours,

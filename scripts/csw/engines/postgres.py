@@ -4,7 +4,7 @@
 loader and writes one Parquet per table; each is then streamed to Postgres with
 `COPY ... FROM STDIN (FORMAT csv)` from CSV text DuckDB writes (set-based: no Python
 row loop). Tables are recreated (`raw.<identifier>`: every declared column text,
-`_source_file` text, `_source_row_number` bigint) in one transaction.
+`_source_file` text, `_source_file_id` text, `_source_row_number` bigint) in one transaction.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _create_sql(exported: ExportedTable) -> str:
     t = exported.table
     relation = f"{_quote(t.schema)}.{_quote(t.identifier)}"
     columns = [f"{_quote(c)} text" for c in t.columns]
-    columns += ["_source_file text", "_source_row_number bigint"]
+    columns += ["_source_file text", "_source_file_id text", "_source_row_number bigint"]
     return f"drop table if exists {relation};\ncreate table {relation} ({', '.join(columns)})"
 
 
@@ -68,7 +68,7 @@ def _copy_table(cursor, exported: ExportedTable, csv_path: Path) -> None:
         con.execute("set preserve_insertion_order = true")
         con.execute(f"copy (select * from read_parquet({parquet})) to {target} "
                     "(format csv, header false, force_quote *)")
-    columns = ", ".join(_quote(c) for c in (*t.columns, "_source_file", "_source_row_number"))
+    columns = ", ".join(_quote(c) for c in (*t.columns, "_source_file", "_source_file_id", "_source_row_number"))
     relation = f"{_quote(t.schema)}.{_quote(t.identifier)}"
     with csv_path.open("rb") as handle:
         cursor.copy_expert(f"copy {relation} ({columns}) from stdin (format csv)", handle)
@@ -87,9 +87,10 @@ def load_raw(raw_dir: Path, env: Mapping[str, str], log=print) -> list[ExportedT
                     cursor.execute(f"create schema if not exists {_quote(schema)}")
                 for item in exported:
                     cursor.execute(_create_sql(item))
-                    if item.source_path is not None:
+                    if item.source_paths:
                         _copy_table(cursor, item, tmp_dir / f"{item.table.identifier}.csv")
-                        log(f"Loaded raw file {item.source_path} into "
+                        log(f"Loaded raw file{'s' if len(item.source_paths) > 1 else ''} "
+                            f"{', '.join(item.source_paths)} into "
                             f"{item.table.schema}.{item.table.identifier} ({item.rows} rows)")
                     else:
                         log(f"Input of optional source {item.table.source_name}."

@@ -3,10 +3,12 @@
 `declared_raw_tables()` reads the source YAML files (models/staging/*/_*__sources.yml):
 the same list of tables and columns as `csw_declared_raw_tables()` in
 macros/loader/load_raw_sources.sql. `export_raw_tables()` checks every file and column
-first (one error naming the file and the column, before anything is written), then
-writes one Parquet file per table with every declared column as VARCHAR plus
-`_source_file` and `_source_row_number` (1-based data row number, file order), the
-layout of the `raw` schema on every engine.
+first (csw.rawfiles.plan_raw_load, as the DuckDB loader: one error naming the file and the
+column, before anything is written), then writes one Parquet file per table with every
+declared column as VARCHAR plus `_source_file`, `_source_file_id` (content fingerprint) and
+`_source_row_number` (1-based data row number within its file), the layout of the `raw`
+schema on every engine. A table may be one file or a folder of extracts; the export always
+holds every file (the engines other than DuckDB reload raw in full on every build).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from csw.rawfiles import RawInputError, duckdb_literal_path, inspect_raw_table
+from csw.rawfiles import RawInputError, duckdb_literal_path, plan_raw_table
 from csw.runner import PROJECT_DIR
 from csw.sql import literal as _literal
 
 log = logging.getLogger(__name__)
 
-LOADER_COLUMNS = ("_source_file", "_source_row_number")
+LOADER_COLUMNS = ("_source_file", "_source_file_id", "_source_row_number")
 # The stated CSV dialect, as in the DuckDB loader macro: nothing sniffed; records were checked well
 # formed by csw.rawfiles first, and the exported row count is checked against the file's.
 CSV_DIALECT = ("header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', comment = '', "
@@ -47,7 +49,7 @@ class RawTable:
 class ExportedTable:
     table: RawTable
     parquet_path: Path
-    source_path: str | None  # None: optional source whose file is missing (empty table)
+    source_paths: list[str]  # empty: optional source whose input is missing (empty table)
     rows: int
     extra_columns: list[str] = field(default_factory=list)
 
@@ -92,15 +94,16 @@ def export_raw_tables(raw_dir: Path, out_dir: Path,
         plans = []
         # 1. Check every file and column before writing anything (csw.rawfiles, as the DuckDB loader).
         for t in tables:
-            info = inspect_raw_table(raw_root, t.source_name, t.table_name, list(t.columns), t.optional)
-            for message in info.warnings:
+            plan = plan_raw_table(raw_root, t.source_name, t.table_name, list(t.columns), t.optional)
+            for message in plan.warnings:
                 log.warning("%s", message)
-            plans.append((t, info))
-        # 2. Export.
+            plans.append((t, plan))
+        # 2. Export: every file of a table, in load order, into one Parquet file.
         exported: list[ExportedTable] = []
-        for t, info in plans:
+        for t, plan in plans:
             target = out_dir / f"{t.identifier}.parquet"
-            if info.path is not None:
+            parts = []
+            for info in plan.files:
                 pattern = _literal(duckdb_literal_path(info.path))
                 if info.format == "csv":
                     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(info.header)))
@@ -109,19 +112,22 @@ def export_raw_tables(raw_dir: Path, out_dir: Path,
                 else:
                     reader = f"read_parquet({pattern})"
                     select = ",\n".join(f"cast({_quote(c)} as varchar) as {_quote(c)}" for c in t.columns)
-                query = (f"select {select},\n cast({_literal(info.path)} as varchar) as _source_file,\n"
-                         f" cast(row_number() over () as bigint) as _source_row_number\nfrom {reader}")
-            else:
+                parts.append(f"select * from (select {select},\n cast({_literal(info.path)} as varchar) as _source_file,\n"
+                             f" cast({_literal(info.file_id)} as varchar) as _source_file_id,\n"
+                             f" cast(row_number() over () as bigint) as _source_row_number\nfrom {reader})")
+            if not parts:
                 select = ",\n".join(f"cast(null as varchar) as {_quote(c)}" for c in t.columns)
-                query = (f"select {select},\n cast(null as varchar) as _source_file,\n"
-                         f" cast(null as bigint) as _source_row_number\nwhere false")
-            con.execute(f"copy ({query}) to {_literal(str(target))} (format parquet)")
+                parts.append(f"select {select},\n cast(null as varchar) as _source_file,\n"
+                             f" cast(null as varchar) as _source_file_id,\n"
+                             f" cast(null as bigint) as _source_row_number\nwhere false")
+            con.execute(f"copy ({' union all '.join(parts)}) to {_literal(str(target))} (format parquet)")
             rows = con.execute(f"select count(*) from read_parquet({_literal(duckdb_literal_path(str(target)))})").fetchone()[0]
-            if info.path is not None and rows != info.rows:
-                raise RawInputError(f"Raw file {info.path} has {info.rows} records but {rows} were exported: "
-                                    "the file does not follow the stated CSV dialect (raw_sources.md)")
-            extra = [c for c in info.header if c not in t.columns]
-            exported.append(ExportedTable(t, target, info.path, rows, extra))
+            expected = sum(info.rows for info in plan.files)
+            if rows != expected:
+                raise RawInputError(f"Raw files {', '.join(i.path for i in plan.files)} have {expected} records but "
+                                    f"{rows} were exported: a file does not follow the stated CSV dialect (raw_sources.md)")
+            extra = sorted({c for info in plan.files for c in info.header if c not in t.columns})
+            exported.append(ExportedTable(t, target, [i.path for i in plan.files], rows, extra))
         return exported
     finally:
         con.close()

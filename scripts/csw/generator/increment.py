@@ -7,8 +7,11 @@
 The new day ``D`` is the day after the dataset's as-of date (the date of the
 latest ``_loaded_at`` in ``billing.subscription_charges``, metrics.md). Every
 appended row has ``_loaded_at`` on ``D`` (the source's extract hour, UTC) and
-follows docs/spec/raw_sources.md; the files only grow (rows are appended, never
-rewritten), the way an extract-load tool delivers a daily increment:
+follows docs/spec/raw_sources.md. The day is written the way an extract-load tool
+delivers a daily increment: one new file per table, ``<source>/<table>/<D>.csv``, in the
+folder layout; a table still held as one file ``<table>.csv`` is first moved into its folder
+as ``<table>/<previous as-of date>.csv`` (:func:`to_folder_layout`; the raw loader then reloads
+that table in full once, since its file moved). Nothing already delivered is rewritten:
 
 * new rows for ``D``: product usage of every workspace active on the last day,
   support tickets and ticket events, CRM activities and survey responses
@@ -40,6 +43,7 @@ from pathlib import Path
 import duckdb
 
 from csw.generator.schema import EXTRACT_HOUR, SPECS
+from csw.rawfiles import duckdb_literal_path, list_table_files
 from csw.sql import literal
 
 # Share of existing records re-delivered as late updates / soft deletes, per table
@@ -60,13 +64,28 @@ EVENT_TABLES = {
 }
 
 
-def _path(raw_dir: Path, source: str, table: str) -> Path:
-    return raw_dir / source / f"{table}.csv"
+def _paths(raw_dir: Path, source: str, table: str) -> list[str]:
+    """The table's raw files (one file, or a folder of extracts), as the loader finds them."""
+    return list_table_files(raw_dir, source, table, optional=True)[0]
 
 
-def _reader(path: Path) -> str:
-    """The loader's CSV options (macros/loader/load_raw_sources.sql)."""
-    return f"read_csv({literal(path)}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+def _reader(paths: list[str]) -> str:
+    """The loader's CSV options (macros/loader/load_raw_sources.sql), over every file of a table."""
+    files = ", ".join(literal(duckdb_literal_path(p)) for p in paths)
+    return (f"read_csv([{files}], header = true, all_varchar = true, delim = ',', quote = '\"', "
+            "escape = '\"', union_by_name = true)")
+
+
+def to_folder_layout(raw_dir: Path, source: str, table: str, extract_name: str) -> Path:
+    """The table's folder ``<source>/<table>/``; a table held as one file ``<table>.csv`` is moved
+    into it first, as ``<extract_name>.csv`` (raw_sources.md allows both layouts)."""
+    folder = Path(raw_dir) / source / table
+    single = Path(raw_dir) / source / f"{table}.csv"
+    if single.is_file() and not folder.exists():
+        folder.mkdir()
+        single.rename(folder / f"{extract_name}.csv")
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _columns(source: str, table: str) -> list[str]:
@@ -75,35 +94,32 @@ def _columns(source: str, table: str) -> list[str]:
 
 def _last_day(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> date:
     """The as-of date of the raw data: date of the latest billing.subscription_charges _loaded_at."""
-    path = _path(raw_dir, "billing", "subscription_charges")
+    paths = _paths(raw_dir, "billing", "subscription_charges")
     (day,) = con.execute(
-        f"select max(try_cast(_loaded_at as timestamptz))::date from {_reader(path)}"
+        f"select max(try_cast(_loaded_at as timestamptz))::date from {_reader(paths)}"
     ).fetchone()
     if day is None:
-        raise ValueError(f"no parseable _loaded_at in {path}")
+        raise ValueError(f"no parseable _loaded_at in {paths}")
     return day
 
 
-def _append(con: duckdb.DuckDBPyConnection, relation: str, path: Path, columns: list[str], order: str) -> int:
-    """Append the rows of a temp relation to a CSV file (same columns, no header); returns the row count."""
+def _write_extract(con: duckdb.DuckDBPyConnection, relation: str, raw_dir: Path, source: str, table: str,
+                   day: date, order: str) -> int:
+    """Write the rows of a temp relation as the day's extract ``<source>/<table>/<day>.csv``
+    (header row, the table's columns); returns the row count. No rows, no file."""
     (count,) = con.execute(f"select count(*) from {relation}").fetchone()
     if count == 0:
         return 0
-    cols = ", ".join(columns)
-    with tempfile.TemporaryDirectory() as tmp:
+    folder = to_folder_layout(raw_dir, source, table, (day - timedelta(days=1)).isoformat())
+    cols = ", ".join(_columns(source, table))
+    target = folder / f"{day.isoformat()}.csv"
+    with tempfile.TemporaryDirectory(dir=folder.parent) as tmp:
         part = Path(tmp) / "part.csv"
         con.execute(
             f"copy (select {cols} from {relation} order by {order}) to {literal(part)} "
-            "(format csv, header false, delimiter ',', quote '\"', escape '\"')"
+            "(format csv, header true, delimiter ',', quote '\"', escape '\"')"
         )
-        data = part.read_bytes()
-    with open(path, "rb+") as fh:
-        fh.seek(0, 2)
-        if fh.tell() > 0:
-            fh.seek(-1, 2)
-            if fh.read(1) != b"\n":
-                fh.write(b"\n")
-        fh.write(data)
+        part.replace(target)  # appears whole: a loader never sees half an extract
     return count
 
 
@@ -116,7 +132,7 @@ def _event_table(con, raw_dir: Path, source: str, table: str, day: date, seed: i
     """Append new, late-arriving, late-updated and soft-deleted rows of an event table."""
     key, ev, updates = EVENT_TABLES[(source, table)]
     columns = _columns(source, table)
-    path = _path(raw_dir, source, table)
+    paths = _paths(raw_dir, source, table)
     extract = f"(timestamptz '{day.isoformat()} 00:00:00+00' + interval {EXTRACT_HOUR[source]} hour)"
     stamp = day.strftime("%Y%m%d")
     # fresh keys: the template's key without an earlier append's suffix, plus -N/-L and the day
@@ -126,7 +142,7 @@ def _event_table(con, raw_dir: Path, source: str, table: str, day: date, seed: i
     con.execute(f"""
         create or replace temp table src as
         select *, try_cast(_loaded_at as timestamptz) as __loaded, try_cast({ev} as timestamptz) as __ev
-        from {_reader(path)}
+        from {_reader(paths)}
     """)
     # The winning row of every clean, live record (not a fault row: fresh fault keys contain '-Z').
     con.execute(f"""
@@ -175,15 +191,14 @@ def _event_table(con, raw_dir: Path, source: str, table: str, day: date, seed: i
             select {key} as old_id, {base_key} || '-N{stamp}' as new_id
             from live where cast(timezone('UTC', __ev) as date) = date '{last}'
         """)
-    return _append(con, "add_rows", path, columns, f"{key}, _loaded_at")
+    return _write_extract(con, "add_rows", raw_dir, source, table, day, f"{key}, _loaded_at")
 
 
 def _usage(con, raw_dir: Path, day: date, seed: int) -> int:
     """Append usage for ``day`` (every workspace active on the day before), late rows, updates, deletes."""
-    path = _path(raw_dir, "product", "workspace_usage_daily")
-    if not path.exists():
+    paths = _paths(raw_dir, "product", "workspace_usage_daily")
+    if not paths:
         return 0
-    columns = _columns("product", "workspace_usage_daily")
     extract = f"timestamptz '{day.isoformat()} {EXTRACT_HOUR['product']:02d}:00:00+00'"
     loaded = f"strftime({extract}, '{TS_FORMAT}')"
     last = day - timedelta(days=1)
@@ -192,7 +207,7 @@ def _usage(con, raw_dir: Path, day: date, seed: int) -> int:
     con.execute(f"""
         create or replace temp table recent as
         select *, try_cast(_loaded_at as timestamptz) as __loaded, try_cast(usage_date as date) as __day
-        from {_reader(path)}
+        from {_reader(paths)}
         where try_cast(usage_date as date) >= date '{day - timedelta(days=10)}'
     """)
     con.execute(f"""
@@ -241,17 +256,18 @@ def _usage(con, raw_dir: Path, day: date, seed: int) -> int:
         union all select * from updated
         union all select * from deleted
     """)
-    return _append(con, "add_rows", path, columns, "workspace_id, usage_date, _loaded_at")
+    return _write_extract(con, "add_rows", raw_dir, "product", "workspace_usage_daily", day,
+                          "workspace_id, usage_date, _loaded_at")
 
 
 def _charges(con, raw_dir: Path, day: date) -> int:
     """Re-extract the rows of the latest billing extract (the live charges) on ``day``, unchanged."""
-    path = _path(raw_dir, "billing", "subscription_charges")
+    paths = _paths(raw_dir, "billing", "subscription_charges")
     extract = f"timestamptz '{day.isoformat()} {EXTRACT_HOUR['billing']:02d}:00:00+00'"
     # Materialized first: DuckDB 2.0 turns a try_cast under a filter into a strict cast in the CSV scan.
     con.execute(f"""
         create or replace temp table src as
-        select *, try_cast(_loaded_at as timestamptz) as __loaded from {_reader(path)}
+        select *, try_cast(_loaded_at as timestamptz) as __loaded from {_reader(paths)}
     """)
     con.execute(f"""
         create or replace temp table add_rows as
@@ -260,7 +276,7 @@ def _charges(con, raw_dir: Path, day: date) -> int:
         where charge_id is not null and charge_id not like '%-Z%'
             and __loaded = (select max(__loaded) from src)
     """)
-    return _append(con, "add_rows", path, _columns("billing", "subscription_charges"), "charge_id")
+    return _write_extract(con, "add_rows", raw_dir, "billing", "subscription_charges", day, "charge_id")
 
 
 def append_day(raw_dir: Path, out_dir: Path | None = None, seed: int = 0) -> dict:

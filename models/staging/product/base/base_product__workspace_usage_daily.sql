@@ -1,23 +1,13 @@
 -- Typed, checked and deduplicated product.workspace_usage_daily: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
--- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
-{%- set raw_columns = [
-    'workspace_id',
-    'crm_account_id',
-    'usage_date',
-    'active_users',
-    'sessions',
-    'key_feature_events',
-    '_loaded_at',
-    '_is_deleted',
-] -%}
 
 {{ config(
     materialized=csw_incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('product', 'workspace_usage_daily'), " ~ (raw_columns | string) ~ ") }}",
+    pre_hook="{{ csw_incremental_reset(source('product', 'workspace_usage_daily')) }}",
 ) }}
 
 with
@@ -46,7 +36,7 @@ parsed as (
         _loaded_at as _loaded_at_raw,
         _source_file,
         _source_row_number,
-        {{ csw_raw_row_hash(raw_columns) }} as _raw_row_hash,
+        _source_file_id,
         {{ csw_record_key(['workspace_id', 'usage_date']) }} as _record_key,
         {{ csw_has_null(['workspace_id', 'usage_date']) }} as _has_null_key,
         {{ csw_unparseable_reason([
@@ -101,7 +91,7 @@ final as (
         _is_deleted,
         _source_file,
         _source_row_number,
-        _raw_row_hash,
+        _source_file_id,
         _record_key,
         _dq_status,
         _dq_reason

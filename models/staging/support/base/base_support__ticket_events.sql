@@ -1,24 +1,13 @@
 -- Typed, checked and deduplicated support.ticket_events: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: event_id.
--- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
-{%- set raw_columns = [
-    'event_id',
-    'ticket_id',
-    'created_at',
-    'actor_type',
-    'event_type',
-    'is_public',
-    'new_value',
-    '_loaded_at',
-    '_is_deleted',
-] -%}
 
 {{ config(
     materialized=csw_incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('support', 'ticket_events'), " ~ (raw_columns | string) ~ ") }}",
+    pre_hook="{{ csw_incremental_reset(source('support', 'ticket_events')) }}",
 ) }}
 
 with
@@ -45,7 +34,7 @@ parsed as (
         _loaded_at as _loaded_at_raw,
         _source_file,
         _source_row_number,
-        {{ csw_raw_row_hash(raw_columns) }} as _raw_row_hash,
+        _source_file_id,
         {{ csw_record_key(['event_id']) }} as _record_key,
         {{ csw_has_null(['event_id']) }} as _has_null_key,
         {{ csw_unparseable_reason([
@@ -108,7 +97,7 @@ final as (
         _is_deleted,
         _source_file,
         _source_row_number,
-        _raw_row_hash,
+        _source_file_id,
         _record_key,
         _dq_status,
         _dq_reason

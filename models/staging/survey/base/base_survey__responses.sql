@@ -1,25 +1,13 @@
 -- Typed, checked and deduplicated survey.responses: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: response_id.
--- Incremental: see csw_incremental_key_filter (macros/incremental/csw_incremental.sql).
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
-{%- set raw_columns = [
-    'response_id',
-    'survey_id',
-    'survey_type',
-    'respondent_email',
-    'crm_account_id',
-    'score',
-    'comment',
-    'submitted_at',
-    '_loaded_at',
-    '_is_deleted',
-] -%}
 
 {{ config(
     materialized=csw_incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('survey', 'responses'), " ~ (raw_columns | string) ~ ") }}",
+    pre_hook="{{ csw_incremental_reset(source('survey', 'responses')) }}",
 ) }}
 
 with
@@ -47,7 +35,7 @@ parsed as (
         _loaded_at as _loaded_at_raw,
         _source_file,
         _source_row_number,
-        {{ csw_raw_row_hash(raw_columns) }} as _raw_row_hash,
+        _source_file_id,
         {{ csw_record_key(['response_id']) }} as _record_key,
         {{ csw_has_null(['response_id']) }} as _has_null_key,
         {{ csw_unparseable_reason([
@@ -108,7 +96,7 @@ final as (
         _is_deleted,
         _source_file,
         _source_row_number,
-        _raw_row_hash,
+        _source_file_id,
         _record_key,
         _dq_status,
         _dq_reason
