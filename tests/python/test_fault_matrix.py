@@ -841,6 +841,23 @@ def case_unmatched_billing_account_warning_is_explained(ws: Workspace, clean: Cl
             "billing:<billing_account_id>") in text
 
 
+
+def case_late_row_older_than_lookback_is_built(ws: Workspace, clean: Clean):
+    """An incremental run after an extract whose _loaded_at is older than the lookback: the new row is
+    built (staged) like any other, and the reconciliation holds (it was never built, and
+    assert_dq_row_reconciliation_matches_raw failed)."""
+    path = ws.raw_dir / "crm" / "activities.csv"
+    header, rows = read_rows(path)
+    late = {**rows[0], "activity_id": "ACT-LATE-1", "_loaded_at": "2026-01-01T00:00:00Z"}
+    write_rows(path, header, rows + [late])
+    result = ws.dbt("build", "--select", "base_crm__activities", "dq_row_reconciliation",
+                    "assert_dq_row_reconciliation_matches_raw")
+    assert result.success, result.text
+    assert query(ws.db_path, "select _dq_status from staging.base_crm__activities"
+                             " where activity_id = 'ACT-LATE-1'") == [("staged",)]
+    assert_delta(clean, ws.db_path, ("crm", "activities"), (1, 1, 0, 0, 0))
+
+
 # --- csw build --as-of outside the data (issue 20; csw.as_of before dbt starts, int_as_of inside dbt) ----
 
 
