@@ -2,15 +2,19 @@
     Shared dedupe / status logic of every base model (docs/design.md, "Staging rules" 2).
 
     `relation` is a CTE with, per raw row: the typed key columns, `_has_null_key` (a key column is
-    blank in the raw text), `_loaded_at` (typed), `_is_deleted` (typed), `_source_row_number` and
+    blank in the raw text), `_loaded_at` (typed), `_loaded_at_raw` (its raw text), `_is_deleted`
+    (typed), `_source_row_number`, `_unparseable_reason` (csw_unparseable_reason) and
     `_rule_violation` (first failing rule of the row as a reason code, or NULL).
 
     Adds, in this order of precedence:
-      - quarantined: `null_key`, `unparseable:<key column>` (key text does not parse),
-        `unparseable:_loaded_at` (missing or unparseable) or `out_of_range:_loaded_at` (after the
-        start of this run plus a tolerance, csw_loaded_at_limit: an extract cannot come from the
-        future, and one such row would move the default as-of date): such rows cannot take part
-        in dedupe;
+      - quarantined: `null_key`; `out_of_range:<key column>` (a date key outside the plausible
+        range, as csw_unparseable_reason reports it: list a date key first there) or
+        `unparseable:<key column>` (key text does not parse); `out_of_range:_loaded_at` (year
+        outside 1900-2200 or offset beyond +-14:00, csw_implausible_datetime on the raw text, the
+        same on every engine; or after the start of this run plus a tolerance,
+        csw_loaded_at_limit: an extract cannot come from the future, and one such row would move
+        the default as-of date) or `unparseable:_loaded_at` (missing or unparseable): such rows
+        cannot take part in dedupe;
       - superseded: another eligible row with the same key has a later `_loaded_at` (ties: the
         later row wins, in the later file by name, then with the higher `_source_row_number`);
       - deleted: the winning row has `_is_deleted = true` (NULL = not deleted);
@@ -52,8 +56,18 @@
                 case
                     when {{ relation }}._has_null_key then 'null_key'
                     {%- for key in key_columns %}
+                    when
+                        {{ relation }}.{{ key }} is null
+                        and {{ relation }}._unparseable_reason = 'out_of_range:{{ key }}'
+                        then 'out_of_range:{{ key }}'
                     when {{ relation }}.{{ key }} is null then 'unparseable:{{ key }}'
                     {%- endfor %}
+                    when
+                        {{ relation }}._loaded_at is null
+                        and {{ csw_implausible_datetime(
+                            csw_parse_text(relation ~ '._loaded_at_raw'), true
+                        ) }}
+                        then 'out_of_range:_loaded_at'
                     when {{ relation }}._loaded_at is null then 'unparseable:_loaded_at'
                     when {{ relation }}._loaded_at > {{ csw_loaded_at_limit() }}
                         then 'out_of_range:_loaded_at'

@@ -8,11 +8,13 @@ the data's range, before any model runs. The same rule is enforced in dbt by
 `int_as_of` (on staged rows, to the day) for plain `dbt build --vars` users;
 this pre-flight reads the raw file directly and only refuses what is outside
 for certain (it compares calendar dates, ignoring offsets, with a day's slack).
+Dates staging quarantines for certain are ignored: a year outside 1900-2200 and a
+`_loaded_at` after tomorrow (fault matrix, `as_of_*` cases).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,9 +47,16 @@ def _read(path: Path) -> pa.Table:
     )
 
 
+# Staging's plausible years (macro csw_implausible_datetime): other dates are quarantined there, and
+# Python cannot even hold year 0000 (pyarrow parses it, then `to_pylist` overflowed).
+PLAUSIBLE_YEARS = ("1900", "2200")
+
+
 def _dates(column: pa.ChunkedArray) -> list[date]:
     text = pc.utf8_slice_codeunits(pc.cast(column, pa.string()), 0, 10)
-    parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    year = pc.utf8_slice_codeunits(text, 0, 4)
+    plausible = pc.and_(pc.greater_equal(year, PLAUSIBLE_YEARS[0]), pc.less_equal(year, PLAUSIBLE_YEARS[1]))
+    parsed = pc.strptime(pc.if_else(plausible, text, None), format="%Y-%m-%d", unit="s", error_is_null=True)
     return [d.date() for d in parsed.to_pylist() if d is not None]
 
 
@@ -61,6 +70,10 @@ def data_range(raw_dir: Path) -> tuple[date, date] | None:
             return None  # the loader reports a bad file with its name and line
         firsts += _dates(table["effective_from"])
         lasts += _dates(table["_loaded_at"])
+    # A _loaded_at after the run is quarantined out_of_range:_loaded_at in staging (csw_loaded_at_limit):
+    # it must not widen the range either (a row stamped 2099 let --as-of 2090 through to dbt).
+    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
+    lasts = [d for d in lasts if d <= tomorrow]
     if not firsts or not lasts:
         return None
     return min(firsts), max(lasts)

@@ -312,9 +312,8 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.no_progress,
     )
     print_summary(console, "dbt build", result)
-    if args.target == "dev" and any("assert_dq_row_reconciliation_matches_raw" in n.unique_id
-                                    for n in result.failed_nodes):
-        _print_reconciliation_gaps(args.db, console)
+    if args.target == "dev":
+        _print_reconciliation_gaps(args.db, console, result)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
@@ -349,23 +348,23 @@ def cmd_bench_step(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _print_reconciliation_gaps(db: Path, console: Console) -> None:
-    """Name each raw table whose rows are not all in its base model, with the counts and the remedy."""
+def _print_reconciliation_gaps(db: Path, console: Console, result) -> None:
+    """The failing rows of assert_dq_row_reconciliation_matches_raw, one line each: the test itself names
+    the table, the raw and base-model counts and the remedy (its `remedy` column)."""
     import duckdb
 
-    try:
-        with duckdb.connect(str(db), read_only=True) as con:
-            rows = con.execute("select source_name, table_name, raw_rows from marts.dq_row_reconciliation"
-                               " order by 1, 2").fetchall()
-            for source, table, counted in rows:
-                raw = con.execute(f'select count(*) from raw."{source}__{table}"').fetchone()[0]
-                if raw != counted:
-                    console.print(
-                        f"[red]reconciliation: raw.{source}__{table} has {raw} rows, its base model "
-                        f"holds {counted} ({raw - counted:+d}); rebuild with csw build --full-refresh "
-                        f"--raw-dir ... --db {db}[/]", highlight=False)
-    except duckdb.Error as exc:
-        console.print(f"reconciliation details unavailable: {exc}", highlight=False)
+    for unique_id, sql in result.failing_sql.items():
+        if "assert_dq_row_reconciliation_matches_raw" not in unique_id:
+            continue
+        try:
+            with duckdb.connect(str(db), read_only=True) as con:
+                remedies = [row[0] for row in con.execute(f"select remedy from ({sql}) as failing order by 1")
+                            .fetchall()]
+        except duckdb.Error as exc:
+            console.print(f"reconciliation details unavailable: {exc}", highlight=False)
+            continue
+        for remedy in remedies:
+            console.print(f"[red]reconciliation: {remedy}[/]", highlight=False)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:

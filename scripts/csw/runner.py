@@ -44,9 +44,10 @@ EXPLANATIONS: dict[str, str] = {
         "recurring charges of one product on one subscription overlap and both count in MRR: see "
         "marts.dq_overlapping_charges; end one of them in billing if it is a mistake"),
     "assert_dq_row_reconciliation_matches_raw": (
-        "raw rows that no base model holds, or base rows no raw row explains (the table and counts "
-        "are listed below): the raw tables changed outside the loader, or an incremental run was "
-        "interrupted; rebuild with csw build --full-refresh"),
+        "a raw table and its base model hold different numbers of rows (each table, its counts and "
+        "the remedy are listed below): the base model was not rebuilt after raw was loaded (a "
+        "--select without it), the raw tables changed outside the loader, or an incremental run "
+        "was interrupted; rebuild with csw build --full-refresh"),
     "relationships_": (
         "rows that reference a record which is not staged (quarantined, deleted or never "
         "extracted); see marts.dq_quarantine for the parent"),
@@ -81,6 +82,8 @@ class DbtResult:
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)  # warn-level events (the loader's, dbt's)
+    # unique_id -> compiled SQL of each test that failed or warned (its failing rows can be queried)
+    failing_sql: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -229,7 +232,19 @@ def run_dbt(
         messages=listener.messages,
         seconds=time.perf_counter() - started,
         warnings=list(listener.warnings),
+        failing_sql=_failing_test_sql(result.result),
     )
+
+
+def _failing_test_sql(execution) -> dict[str, str]:
+    """Compiled SQL of the tests that failed or warned in a dbt run result (empty for other commands)."""
+    found = {}
+    for node_result in getattr(execution, "results", None) or []:
+        node = getattr(node_result, "node", None)
+        status = str(getattr(node_result, "status", "")).lower()
+        if node is not None and status in ("fail", "warn") and getattr(node, "compiled_code", None):
+            found[node.unique_id] = node.compiled_code
+    return found
 
 
 def _release_duckdb() -> None:

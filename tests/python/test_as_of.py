@@ -3,13 +3,13 @@
 metrics.md: months run to the as-of month and no further; open-ended segments count
 through it. So a build as of an earlier month equals the generator's truth restricted
 to the months up to it (movements in M compare M with M-1, both inside the data).
-An as-of date outside the data is refused before dbt starts, naming the data's range.
+An as-of date outside the data is refused before dbt starts, naming the data's range: those
+careless operations are cases of the fault matrix (test_fault_matrix.py, `as_of_*`).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -57,13 +57,3 @@ def test_mrr_and_movements_equal_the_truth_until_the_as_of_month(earlier: Wareho
     changes = earlier.query("select customer_id, month, " + ", ".join(columns) + " from marts.fct_mrr_customer_changes")
     problems += diff_frames(changes, _truth_until(earlier, "customer_changes"), ["customer_id", "month"], columns)
     assert not problems, "\n".join(problems[:20])
-
-
-@pytest.mark.parametrize("as_of", ["2019-12-31", "2031-01-31"])
-def test_an_as_of_date_outside_the_data_is_refused_with_its_range(as_of: str, tmp_path: Path, capsys):
-    rc = csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(tmp_path / "w.duckdb"), "--as-of", as_of,
-                   "--no-progress"])
-    out = " ".join(capsys.readouterr().err.split())
-    assert rc == 2
-    assert "is outside the data" in out and "2024-07-01" in out and "2026-06-30" in out
-    assert not (tmp_path / "w.duckdb").exists(), "refused before dbt started"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable
@@ -274,6 +275,7 @@ case_blank_charge_type = _quarantine_case({"charge_type": ""}, "null_required:ch
 # Implausible dates: year 0000 (1 BC on DuckDB, an error on PostgreSQL) and beyond 2200.
 case_date_year_zero = _quarantine_case({"effective_from": "0000-01-01"}, "out_of_range:effective_from")
 case_date_year_2999 = _quarantine_case({"effective_to": "2999-12-31"}, "out_of_range:effective_to")
+case_loaded_at_year_zero = _quarantine_case({"_loaded_at": "0000-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
 # _loaded_at after the start of the run (plus 60 minutes): an extract cannot come from the future.
 case_future_loaded_at_new_row = _quarantine_case({"_loaded_at": "2099-01-01T00:00:00Z"}, "out_of_range:_loaded_at")
 
@@ -311,6 +313,65 @@ case_offset_beyond_14_hours = _activity_case("2026-01-10T08:00:00+25:00", "out_o
 case_offset_minutes_99 = _activity_case("2026-01-10T08:00:00+99:99", "out_of_range:occurred_at")
 case_timestamp_year_zero = _activity_case("0000-01-01T00:00:00Z", "out_of_range:occurred_at")
 case_blank_occurred_at = _activity_case("", "null_required:occurred_at")
+
+
+# Implausible dates and timestamps, in every date/timestamp column of every raw table (issue 20): years
+# outside 1900-2200 and UTC offsets beyond +-14:00 are `out_of_range:<column>`, decided on the text the
+# same way on every engine (macro csw_implausible_datetime; DuckDB read 0000-01-01 as 1 BC, PostgreSQL
+# refuses it). A key column (exchange_rates.rate_date, workspace_usage_daily.usage_date) and
+# `_loaded_at` included: they block dedupe, and said `unparseable:` before.
+IMPLAUSIBLE_DATES = ("0000-01-01", "0001-01-01", "1899-12-31", "2201-01-01")
+IMPLAUSIBLE_TIMESTAMPS = (
+    "0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "1899-12-31T23:59:59Z", "2201-01-01T00:00:00Z",
+    "2026-01-10T08:00:00+25:00", "2026-01-10T08:00:00+99:99", "2026-01-10T08:00:00+14:01",
+    "2026-01-10T08:00:00-14:01",
+)
+
+
+def _usage_template(raw_dir: Path) -> dict[str, str]:
+    """The clean world has no product source: one plausible usage row to derive faulty ones from."""
+    _, accounts = read_rows(raw_dir / "crm" / "accounts.csv")
+    return {"workspace_id": "WS-TEMPLATE", "crm_account_id": accounts[0]["account_id"], "usage_date": "2026-06-01",
+            "active_users": "3", "sessions": "10", "key_feature_events": "2", "_loaded_at": FINAL_LOADED_AT,
+            "_is_deleted": "false"}
+
+
+def case_implausible_datetimes_in_every_column(ws: Workspace, clean: Clean):
+    """Every date and timestamp column of every raw table (the generator's raw contract, incl. _loaded_at
+    and the date keys), each implausible year and offset in turn, on a new row: each row quarantined
+    `out_of_range:<column>`, the counts reconcile, the as-of date is unchanged."""
+    from csw.generator.schema import TABLES
+
+    expected: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for spec in TABLES:
+        path = ws.raw_dir / spec.source / f"{spec.name}.csv"
+        if path.exists():
+            _, rows = read_rows(path)
+            template = next(r for r in rows if r["_is_deleted"] != "true")
+        else:
+            template = _usage_template(ws.raw_dir)
+            path.parent.mkdir(exist_ok=True)
+            write_rows(path, spec.column_names, [])
+        text_key = next(k for k in spec.key if spec.types[k] == "s")
+        new_rows, reasons = [], set()
+        for column, kind in spec.columns + [("_loaded_at", "t")]:
+            for value in {"d": IMPLAUSIBLE_DATES, "t": IMPLAUSIBLE_TIMESTAMPS}.get(kind, ()):
+                row = {**template, "_loaded_at": FINAL_LOADED_AT, text_key: f"Z-FAULT-{len(new_rows)}",
+                       column: value}
+                new_rows.append(row)
+                reasons.add(("|".join(row[k] for k in spec.key), f"out_of_range:{column}"))
+        append_rows(path, new_rows)
+        expected[(spec.source, spec.name)] = reasons
+    assert sum(map(len, expected.values())) > 100  # every table has _loaded_at; most have more
+    run_ok(ws, "run", "--select", "staging", "dq_quarantine", "dq_row_reconciliation", "int_as_of")
+    before, after = reconciliation(clean.db_path), reconciliation(ws.db_path)
+    for table, reasons in expected.items():
+        assert_quarantined(ws.db_path, table, reasons)
+        assert after[table] == tuple(b + d for b, d in zip(before[table], (len(reasons), 0, len(reasons), 0, 0)))
+    assert_reconciles(ws.db_path)
+    as_of = "select as_of_date from intermediate.int_as_of"
+    assert query(ws.db_path, as_of) == query(clean.db_path, as_of)
+
 
 
 def case_orphan_subscription(ws: Workspace, clean: Clean):
@@ -561,6 +622,17 @@ def case_fifo_instead_of_file(ws: Workspace, clean: Clean):
     _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a FIFO, not a regular file")
 
 
+def case_device_instead_of_file(ws: Workspace, clean: Clean):
+    """A character device (/dev/null's) where a raw file should be: refused at once, naming it."""
+    path = ws.raw_dir / "support" / "satisfaction_ratings.csv"
+    path.unlink()
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root (CAP_MKNOD)")
+    _fails_with(ws, ("support", "satisfaction_ratings"), f"Raw file {path} is a device, not a regular file")
+
+
 def case_symlink_outside_raw_dir(ws: Workspace, clean: Clean):
     """A raw file that is a symlink to a file outside the raw directory: refused, naming the target."""
     path = ws.raw_dir / "crm" / "users.csv"
@@ -699,6 +771,149 @@ def case_freshness_of_historical_data_uses_as_of(ws: Workspace, clean: Clean):
     assert reference == dt.datetime(2026, 6, 30, 23, tzinfo=dt.timezone.utc)
     assert [s.status for s in rejudge(sources, reference)] == ["pass", "warn", "error"]
     assert as_of_reference(sources, dt.date(2026, 6, 30)) == dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc)
+
+
+def _reconciliation_gap(ws: Workspace, clean: Clean) -> tuple[str, int]:
+    """Two new charges in the raw file; (the remedy line the reconciliation test must give, raw rows)."""
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv",
+                [fresh_charge(ws.raw_dir, charge_id=f"CHG-FAULT-{i}", _loaded_at=FINAL_LOADED_AT) for i in (1, 2)])
+    built = reconciliation(clean.db_path)[CHARGES][0]
+    remedy = (f"raw.billing__subscription_charges has {built + 2} rows, its base model "
+              f"base_billing__subscription_charges holds {built}: rebuild it with csw build --full-refresh "
+              "(plain dbt: dbt build --full-refresh --select base_billing__subscription_charges+)")
+    return remedy, built + 2
+
+
+def case_reconciliation_failure_names_table_counts_and_remedy(ws: Workspace, clean: Clean):
+    """csw build --select that skips the base models after a new extract: raw is reloaded, the base model
+    is not, and the reconciliation test fails; the build names the table, both counts and the remedy (the
+    test's `remedy` column), and only that table (it said neither why nor what to do before)."""
+    remedy, _ = _reconciliation_gap(ws, clean)
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off",
+                   "--select", "dq_row_reconciliation", "assert_dq_row_reconciliation_matches_raw")
+    text = " ".join(text.split())
+    assert rc == 1
+    assert f"reconciliation: {remedy}" in text
+    assert text.count("reconciliation: raw.") == 1
+    assert "the base model was not rebuilt after raw was loaded" in text  # the test's explanation
+
+
+def case_dbt_test_after_new_extract_names_the_gap(ws: Workspace, clean: Clean):
+    """Plain `dbt test` after a new extract arrived (files changed, so raw is reloaded) without a build:
+    the reconciliation test fails, and its failing row names the table, the counts and the remedy."""
+    remedy, raw_rows = _reconciliation_gap(ws, clean)
+    result = ws.dbt("test", "--select", "assert_dq_row_reconciliation_matches_raw")
+    assert not result.success
+    [sql] = result.failing_sql.values()
+    rows = query(ws.db_path, f"select source_name, table_name, raw_table_rows, base_model_rows, missing_rows,"
+                             f" remedy from ({sql}) as failing")
+    assert rows == [("billing", "subscription_charges", raw_rows, raw_rows - 2, 2, remedy)]
+
+
+def case_wrong_raw_dir_error_printed_once(ws: Workspace, clean: Clean):
+    """csw build on a directory that is not a raw directory: it fails naming the first missing file,
+    and says so once (the same error was printed three times: event, summary, exception)."""
+    wrong = ws.raw_dir.parent / "not_raw"
+    wrong.mkdir()
+    rc, text = csw(ws, "build", "--raw-dir", str(wrong), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off")
+    assert rc == 1
+    text = " ".join(text.split())
+    missing = f"Raw file {wrong}/"
+    assert missing in text and "is missing" in text
+    assert text.count(missing) == 1, text
+
+
+def case_unmatched_billing_account_warning_is_explained(ws: Workspace, clean: Clean):
+    """A billing account whose crm_account_id names no CRM account: csw build warns and says what it
+    means and what to do (the warning came unexplained); its revenue stays as customer billing:<id>."""
+    path = ws.raw_dir / "billing" / "accounts.csv"
+    header, rows = read_rows(path)
+    rows[0]["crm_account_id"] = "ACC-NOT-IN-CRM"
+    write_rows(path, header, rows)
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "off", "--select", "base_billing__accounts", "stg_billing__accounts")
+    text = " ".join(text.split())
+    assert rc == 0, text[-3000:]
+    assert "WARN test relationships_stg_billing__accounts_crm_account_id" in text
+    assert ("means: billing accounts whose crm_account_id names no CRM account: they stay customers as "
+            "billing:<billing_account_id>") in text
+
+
+
+def case_late_row_older_than_lookback_is_built(ws: Workspace, clean: Clean):
+    """An incremental run after an extract whose _loaded_at is older than the lookback: the new row is
+    built (staged) like any other, and the reconciliation holds (it was never built, and
+    assert_dq_row_reconciliation_matches_raw failed)."""
+    path = ws.raw_dir / "crm" / "activities.csv"
+    header, rows = read_rows(path)
+    late = {**rows[0], "activity_id": "ACT-LATE-1", "_loaded_at": "2026-01-01T00:00:00Z"}
+    write_rows(path, header, rows + [late])
+    result = ws.dbt("build", "--select", "base_crm__activities", "dq_row_reconciliation",
+                    "assert_dq_row_reconciliation_matches_raw")
+    assert result.success, result.text
+    assert query(ws.db_path, "select _dq_status from staging.base_crm__activities"
+                             " where activity_id = 'ACT-LATE-1'") == [("staged",)]
+    assert_delta(clean, ws.db_path, ("crm", "activities"), (1, 1, 0, 0, 0))
+
+
+# --- csw build --as-of outside the data (issue 20; csw.as_of before dbt starts, int_as_of inside dbt) ----
+
+
+def _charges_range(clean: Clean) -> tuple[dt.date, dt.date]:
+    """(first effective_from, latest _loaded_at date) of the staged charges of the clean world."""
+    return query(clean.db_path, "select min(effective_from), cast(max(_loaded_at) as date)"
+                                " from staging.base_billing__subscription_charges where _dq_status = 'staged'")[0]
+
+
+def _as_of_refused(ws: Workspace, clean: Clean, as_of: dt.date) -> None:
+    """csw build --as-of `as_of`: exit 2 before dbt starts, naming the data's range; the database untouched."""
+    first, last = _charges_range(clean)
+    before = ws.db_path.read_bytes()
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--as-of", as_of.isoformat())
+    text = " ".join(text.split())
+    assert rc == 2, text
+    assert (f"--as-of {as_of.isoformat()} is outside the data: billing.subscription_charges runs from "
+            f"{first.isoformat()} (first effective_from) to {last.isoformat()} (latest _loaded_at)") in text
+    assert "dbt build" not in text  # refused before dbt started
+    assert ws.db_path.read_bytes() == before
+
+
+def case_as_of_after_latest_extract(ws: Workspace, clean: Clean):
+    """csw build --as-of after the latest extract: refused naming the data's range (it projected
+    open-ended MRR for years without a warning)."""
+    _as_of_refused(ws, clean, _charges_range(clean)[1] + dt.timedelta(days=2))
+
+
+def case_as_of_before_first_charge(ws: Workspace, clean: Clean):
+    """csw build --as-of before the first charge starts: refused naming the range (it built an empty
+    warehouse)."""
+    _as_of_refused(ws, clean, _charges_range(clean)[0] - dt.timedelta(days=2))
+
+
+def case_as_of_ignores_implausible_raw_dates(ws: Workspace, clean: Clean):
+    """Raw charges with effective_from 0000-01-01, a _loaded_at in 2201 and one in 2099: the pre-flight
+    ignores what staging quarantines, so --as-of in 2099 is still refused with the staged range (year
+    0000 crashed it with OverflowError, and the 2099 stamp let the date through)."""
+    append_rows(ws.raw_dir / "billing" / "subscription_charges.csv", [
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-1", effective_from="0000-01-01"),
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-2", _loaded_at="2201-01-01T00:00:00Z"),
+        fresh_charge(ws.raw_dir, charge_id="CHG-FAULT-3", _loaded_at="2099-01-01T00:00:00Z"),
+    ])
+    _as_of_refused(ws, clean, dt.date(2098, 12, 31))
+
+
+def case_as_of_var_outside_data_in_dbt(ws: Workspace, clean: Clean):
+    """Plain dbt with var as_of_date after the latest extract: int_as_of stops the build naming the range
+    (the same rule as csw build's pre-flight, on staged rows)."""
+    first, last = _charges_range(clean)
+    as_of = last + dt.timedelta(days=1)
+    result = ws.dbt("run", "--select", "int_as_of", "--vars", f"{{as_of_date: '{as_of.isoformat()}'}}")
+    assert not result.success
+    assert (f"as_of_date {as_of.isoformat()} is outside the data: billing.subscription_charges runs from "
+            f"{first.isoformat()} (first effective_from) to {last.isoformat()} (latest _loaded_at)") in result.text
 
 CASES: dict[str, Callable[[Workspace, Clean], None]] = {
     name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_") and callable(fn)
