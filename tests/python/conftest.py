@@ -1,10 +1,67 @@
-"""Shared fixtures: small generated datasets, built once per test session."""
+"""Shared fixtures: small generated datasets, built once per test session.
+
+Also how the suite runs in parallel (`make test`: pytest-xdist, `-n 2 --dist loadgroup`): every
+module is one xdist group, so a module's fixtures are built once, on one worker; modules that
+share a session fixture or a resource that takes one user at a time are one group (`GROUPS`);
+the slowest groups are handed out first (`SLOWEST_FIRST`). Each pytest process (each worker)
+has its own dbt target and log directory, so two builds never write one manifest.json.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+
+# Modules that must run on the same worker: the Postgres tests take the build lock of
+# target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
+# tests start JVMs sharing the Derby metastore of the project directory; the BI tests share
+# the published demo (`demo_published`, whose warehouse test_superset rebuilds).
+GROUPS = {
+    "test_cross_engine_postgres.py": "postgres",
+    "test_postgres_portability.py": "postgres",
+    "test_cross_engine_spark.py": "spark",
+    "test_spark_cluster.py": "spark",
+    "test_bi_marts.py": "bi_demo",
+    "test_superset.py": "bi_demo",
+}
+
+# Longest first, so that the other worker takes the short modules meanwhile (longest-processing-
+# time-first); the rest keep their file order. From `make test`'s --durations (BENCHMARKS.md,
+# "CI timings"); a module missing here only runs later, nothing is skipped.
+SLOWEST_FIRST = [
+    "spark",
+    "postgres",
+    "test_fault_matrix.py",
+    "bi_demo",
+]
+
+
+def _group(item: pytest.Item) -> str:
+    name = item.path.name
+    return GROUPS.get(name, name)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {group: i for i, group in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: file order otherwise
+    for item in items:
+        if not any(m.name == "xdist_group" for m in item.iter_markers()):
+            item.add_marker(pytest.mark.xdist_group(_group(item)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
+    """dbt's target and log paths for every dbt run of this pytest process without its own
+    `--target-path` (csw build, plain dbt): under the session's temp directory, one per xdist
+    worker, never the checkout's target/ (which `make lint` may be using). `csw build` reads its
+    freshness results from the same place (csw.freshness)."""
+    root = tmp_path_factory.getbasetemp() / "dbt"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(root / "target"))
+        patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        yield root
 
 from csw.generate import generate
 
