@@ -1,10 +1,11 @@
 """Shared fixtures: small generated datasets, built once per test session.
 
-Also how the suite runs in parallel (`make test`: pytest-xdist, `-n 2 --dist loadgroup`): every
-module is one xdist group, so a module's fixtures are built once, on one worker; modules that
-share a session fixture or a resource that takes one user at a time are one group (`GROUPS`);
-the slowest groups are handed out first (`SLOWEST_FIRST`). Each pytest process (each worker)
-has its own dbt target and log directory, so two builds never write one manifest.json.
+Also how the suite runs in parallel (`make test`: pytest-xdist, `-n 2 --dist loadgroup`, with
+the scheduler below): every module is one group, run whole by one worker, so a module's fixtures
+are built once; modules that share a session fixture or a resource that takes one user at a time
+are one group (`GROUPS`); the slowest groups are handed out first (`SLOWEST_FIRST`). Each pytest
+process (each worker) has its own dbt target and log directory, so no two builds write one
+manifest.json.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from csw.generate import generate
 
 # Modules that must run on the same worker: the Postgres tests take the build lock of
 # target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
@@ -38,17 +41,31 @@ SLOWEST_FIRST = [
 ]
 
 
-def _group(item: pytest.Item) -> str:
-    name = item.path.name
+def _group(path: str) -> str:
+    """The xdist group of a test file: its GROUPS entry, else the file itself."""
+    name = Path(path).name
     return GROUPS.get(name, name)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {group: i for i, group in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: file order otherwise
-    for item in items:
-        if not any(m.name == "xdist_group" for m in item.iter_markers()):
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    items.sort(key=lambda item: rank.get(_group(str(item.path)), len(rank)))  # stable: file order otherwise
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the groups above: xdist's LoadScope scheduling (one group at a time
+    to a worker, in collection order) with our group as the scope. (xdist's own loadgroup reads
+    `xdist_group` marks by renaming node ids, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid.split("::", 1)[0])
+
+    return ModuleGroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,7 +80,6 @@ def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
         patch.setenv("DBT_LOG_PATH", str(root / "logs"))
         yield root
 
-from csw.generate import generate
 
 SMALL = dict(accounts=300, months=18)
 
