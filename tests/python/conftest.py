@@ -19,8 +19,8 @@ from csw.generate import generate
 
 # Modules that must run on the same worker: the Postgres tests take the build lock of
 # target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
-# tests start JVMs sharing the Derby metastore of the project directory; the BI tests share
-# the published demo (`demo_published`, whose warehouse test_superset rebuilds).
+# tests each start a throwaway cluster of JVMs (one set at a time is enough for two cores); the
+# BI tests share the published demo (`demo_published`, whose warehouse test_superset rebuilds).
 GROUPS = {
     "test_cross_engine_postgres.py": "postgres",
     "test_postgres_portability.py": "postgres",
