@@ -22,6 +22,7 @@ How a stale source counts is the ``--freshness`` mode (docs/quality_gates.md):
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -78,8 +79,13 @@ def freshness_args(target: str, as_of: str | None) -> list[str]:
     return args
 
 
-def _target_path(args: list[str]) -> Path:
-    path = Path(args[args.index("--target-path") + 1]) if "--target-path" in args else Path("target")
+def _target_path(args: list[str], env: dict[str, str] | None = None) -> Path:
+    """Where dbt writes this run's artifacts: `--target-path`, else DBT_TARGET_PATH (the run's env,
+    then this process's), else target/."""
+    if "--target-path" in args:
+        path = Path(args[args.index("--target-path") + 1])
+    else:
+        path = Path((env or {}).get("DBT_TARGET_PATH") or os.environ.get("DBT_TARGET_PATH") or "target")
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
@@ -152,7 +158,7 @@ def run_source_freshness(
     dbt's own per-source lines are not printed (``print_freshness`` shows one table).
     """
     args = freshness_args(target, as_of)
-    target_dir = _target_path(args)
+    target_dir = _target_path(args, env)
     sources_path = target_dir / "sources.json"
     sources_path.unlink(missing_ok=True)  # never report a previous run's results
     result = run_dbt(args, env=env, console=Console(quiet=True), show_progress=False)

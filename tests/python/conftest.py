@@ -1,12 +1,85 @@
-"""Shared fixtures: small generated datasets, built once per test session."""
+"""Shared fixtures: small generated datasets, built once per test session.
+
+Also how the suite runs in parallel (`make test`: pytest-xdist, `-n 2 --dist loadgroup`, with
+the scheduler below): every module is one group, run whole by one worker, so a module's fixtures
+are built once; modules that share a session fixture or a resource that takes one user at a time
+are one group (`GROUPS`); the slowest groups are handed out first (`SLOWEST_FIRST`). Each pytest
+process (each worker) has its own dbt target and log directory, so no two builds write one
+manifest.json.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from csw.generate import generate
+
+# Modules that must run on the same worker: the Postgres tests take the build lock of
+# target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
+# tests each start a throwaway cluster of JVMs (one set at a time is enough for two cores); the
+# BI tests share the published demo (`demo_published`, whose warehouse test_superset rebuilds).
+GROUPS = {
+    "test_cross_engine_postgres.py": "postgres",
+    "test_postgres_portability.py": "postgres",
+    "test_cross_engine_spark.py": "spark",
+    "test_spark_cluster.py": "spark",
+    "test_bi_marts.py": "bi_demo",
+    "test_superset.py": "bi_demo",
+}
+
+# Longest first, so that the other worker takes the short modules meanwhile (longest-processing-
+# time-first); the rest keep their file order. From `make test`'s --durations (BENCHMARKS.md,
+# "CI timings"); a module missing here only runs later, nothing is skipped.
+SLOWEST_FIRST = [
+    "spark",
+    "postgres",
+    "test_fault_matrix.py",
+    "bi_demo",
+]
+
+
+def _group(path: str) -> str:
+    """The xdist group of a test file: its GROUPS entry, else the file itself."""
+    name = Path(path).name
+    return GROUPS.get(name, name)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {group: i for i, group in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(str(item.path)), len(rank)))  # stable: file order otherwise
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the groups above: xdist's LoadScope scheduling (one group at a time
+    to a worker, in collection order) with our group as the scope. (xdist's own loadgroup reads
+    `xdist_group` marks by renaming node ids, which pytest 9 no longer allows.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid.split("::", 1)[0])
+
+    return ModuleGroupScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
+    """dbt's target and log paths for every dbt run of this pytest process without its own
+    `--target-path` (csw build, plain dbt): under the session's temp directory, one per xdist
+    worker, never the checkout's target/ (which `make lint` may be using). `csw build` reads its
+    freshness results from the same place (csw.freshness)."""
+    root = tmp_path_factory.getbasetemp() / "dbt"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(root / "target"))
+        patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        yield root
+
 
 SMALL = dict(accounts=300, months=18)
 

@@ -21,6 +21,7 @@ import pytest
 from csw.cli import build_parser
 from rich.console import Console
 
+from csw import freshness
 from csw.freshness import (FreshnessReport, check_build_freshness, exit_code, format_age, parse_results,
                            print_freshness)
 
@@ -65,7 +66,8 @@ def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessRe
                                       "--select", "base_crm__users", "--no-progress", "--freshness", "error"])
     rc = args.func(args, console)
     text = " ".join(console.export_text().split())
-    sources = PROJECT_DIR / "target" / "sources.json"  # what the build's freshness run wrote
+    # what the build's freshness run wrote (the session's dbt target path: conftest.py)
+    sources = freshness._target_path(freshness.freshness_args("dev", None)) / "sources.json"
     report = FreshnessReport(parse_results(json.loads(sources.read_text())))
     return rc, text, report
 

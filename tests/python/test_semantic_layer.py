@@ -71,6 +71,10 @@ class SemanticWarehouse:
             "CSW_TARGET": "dev",
             "DBT_PROJECT_DIR": str(project),
             "DBT_PROFILES_DIR": str(project),
+            # `mf` reads <project>/target/semantic_manifest.json: the project's own target and log
+            # directories, whatever DBT_TARGET_PATH the test session set (conftest.py)
+            "DBT_TARGET_PATH": str(project / "target"),
+            "DBT_LOG_PATH": str(project / "logs"),
         }
         self.listings: dict[str, set[str]] = {}
         self._mf_config = None
