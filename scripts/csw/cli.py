@@ -146,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
     cal.set_defaults(func=cmd_calibrate_health)
+
+    cmp_ = sub.add_parser(
+        "compare-marts",
+        help="compare every mart of two DuckDB warehouses (columns, types, rows): the no-behaviour-change "
+        "check of a refactoring",
+    )
+    cmp_.add_argument("before", type=Path, help="DuckDB file built before the change")
+    cmp_.add_argument("after", type=Path, help="DuckDB file built after it, from the same raw directory")
+    cmp_.set_defaults(func=cmd_compare_marts)
     return parser
 
 
@@ -411,6 +420,19 @@ def cmd_calibrate_health(args: argparse.Namespace, console: Console) -> int:
         "run `csw build` to apply the fitted weights"
     )
     return 0
+
+
+def cmd_compare_marts(args: argparse.Namespace, console: Console) -> int:
+    from csw.compare_marts import compare_marts, report_lines
+
+    for path in (args.before, args.after):
+        if not path.is_file():
+            console.print(f"[red]csw compare-marts: no such DuckDB file: {path}[/]", highlight=False)
+            return 2
+    results = compare_marts(args.before, args.after)
+    for line in report_lines(results):
+        sys.stdout.write(line + "\n")
+    return 0 if results and all(r.equal for r in results) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
