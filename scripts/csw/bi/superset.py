@@ -28,7 +28,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -403,6 +402,10 @@ class SupersetServer:
                 time.sleep(1)
         raise SupersetError(f"Superset did not answer on {self.url}/health within {timeout:.0f}s")
 
+    def running(self) -> bool:
+        """Whether the Superset process started by ``start`` is still alive."""
+        return self._process is not None and self._process.poll() is None
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             os.killpg(self._process.pid, signal.SIGTERM)
@@ -488,56 +491,3 @@ def import_dashboards(server: SupersetServer, published: Path, spec: dict | None
     started = time.perf_counter()
     server.import_bundle(render_bundle(published, spec))
     return time.perf_counter() - started
-
-
-# ---------------------------------------------------------------- csw bi
-
-
-def add_bi_parser(sub) -> None:
-    bi = sub.add_parser("bi", help="start Apache Superset on the published snapshot with the dashboards loaded")
-    bi.add_argument("--published", type=Path, default=Path("published"), help="csw publish --out directory")
-    bi.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
-    bi.add_argument("--home", type=Path, default=None,
-                    help="Superset home (config, SQLite metadata, log), kept and reused by the next run; "
-                         "default: a temporary directory, removed on exit")
-    bi.add_argument("--bundle-out", type=Path, default=None,
-                    help="only write the dashboards' assets bundle (zip) for an existing Superset, then exit")
-    bi.set_defaults(func=cmd_bi)
-
-
-def cmd_bi(args, console) -> int:
-    published = Path(args.published)
-    if not (published / "current" / "catalog.duckdb").exists():
-        console.print(f"[red]csw bi:[/] nothing published in {published} (run: csw publish --db warehouse.duckdb "
-                      f"--out {published})", highlight=False)
-        return 1
-    if args.bundle_out is not None:
-        args.bundle_out.write_bytes(render_bundle(published))
-        console.print(f"wrote {args.bundle_out}: import it in Superset (Dashboards -> Import, or "
-                      "POST /api/v1/assets/import/); it needs duckdb-engine in Superset's venv", highlight=False)
-        return 0
-    server = SupersetServer(home=args.home, port=args.port)
-    try:
-        console.print("starting Superset (first run installs .venv-superset, a few minutes)...", highlight=False)
-        server.start()
-        seconds = import_dashboards(server, published)
-        console.print(f"[green]Superset[/] on {server.url}  user {ADMIN_USER}  password {server.password}",
-                      highlight=False)
-        for dashboard in server.dashboards():
-            console.print(f"  {dashboard['dashboard_title']}: {server.url}/superset/dashboard/{dashboard['slug']}/",
-                          highlight=False)
-        console.print(f"dashboards imported in {seconds:.1f}s; Ctrl-C stops Superset", highlight=False)
-        while server._process.poll() is None:
-            time.sleep(1)
-        return 1
-    except SupersetError as exc:
-        console.print(f"[red]csw bi failed:[/] {exc}", highlight=False)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        server.stop()
-
-
-if __name__ == "__main__":
-    sys.exit(0)

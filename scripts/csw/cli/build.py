@@ -1,0 +1,129 @@
+"""``csw build``: load a raw directory and run dbt build under the database's build lock, with a
+record of the build for ``csw publish`` (DECISIONS.md "One build at a time, and a record of each")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from csw.dbt_env import dbt_environment
+from csw.runner import print_summary, run_dbt
+
+
+def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
+    if args.target == "dev":
+        return Path(str(args.db.resolve()) + ".lock"), f"database {args.db}"
+    from csw.runner import PROJECT_DIR
+
+    return PROJECT_DIR / f"target_{args.target}" / "csw_build.lock", f"target {args.target}"
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.buildstate import BuildLockedError, build_lock
+
+    raw_dir: Path = args.raw_dir
+    if not raw_dir.is_dir():
+        console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
+        return 2
+    lock_path, what = build_lock_path(args)
+    try:
+        with build_lock(lock_path, what, raw_dir.resolve()):
+            return _locked_build(args, console)
+    except BuildLockedError as exc:
+        console.print(f"[red]csw build: {escape(str(exc))}[/]", highlight=False)
+        return 3
+
+
+def _locked_build(args: argparse.Namespace, console: Console) -> int:
+    from csw.buildstate import record_build_end, record_build_start
+
+    raw_dir: Path = args.raw_dir
+    dbt_args = ["build", "--target", args.target]
+    if args.target != "dev":
+        dbt_args += ["--target-path", f"target_{args.target}"]
+    if args.as_of is not None:
+        from csw.as_of import as_of_problem
+
+        problem = as_of_problem(raw_dir, args.as_of)
+        if problem:
+            console.print(f"[red]csw build: {problem}[/]", highlight=False)
+            return 2
+        dbt_args += ["--vars", json.dumps({"as_of_date": args.as_of.isoformat()})]
+    if args.select:
+        dbt_args += ["--select", *args.select]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    console.print(
+        f"[bold]csw build[/] raw={raw_dir} target={args.target}"
+        + (f" db={args.db}" if args.target == "dev" else "")
+    )
+    env = dbt_environment(raw_dir, args.db, args.target)
+    build_id = None
+    if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        build_id = record_build_start(args.db, raw_dir.resolve(),
+                                      args.as_of.isoformat() if args.as_of else None)
+    if args.target == "postgres":
+        from csw.engines import postgres
+
+        try:
+            postgres.load_raw(raw_dir, os.environ, log=lambda line: console.print(line, highlight=False))
+        except Exception as exc:  # missing driver, bad raw file, server down: one clear line
+            console.print(f"[red]csw build: loading raw into Postgres failed: {exc}[/]", highlight=False)
+            return 2
+    if args.target == "spark":
+        from csw.engines.spark import prepare_spark
+
+        spark_env = prepare_spark(raw_dir, console)
+        if spark_env is None:
+            return 2
+        env.update(spark_env)
+    result = run_dbt(
+        dbt_args,
+        env=env,
+        console=console,
+        show_progress=not args.no_progress,
+    )
+    print_summary(console, "dbt build", result)
+    if args.target == "dev" and any("assert_dq_row_reconciliation_matches_raw" in n.unique_id
+                                    for n in result.failed_nodes):
+        _print_reconciliation_gaps(args.db, console)
+    from csw.freshness import check_build_freshness
+
+    freshness_rc = check_build_freshness(args, env, console, result)
+    rc = 1 if not result.success or freshness_rc else 0
+    if build_id is not None:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
+        if freshness_rc:
+            failures.append("source freshness past error_after (--freshness error)")
+        record_build_end(args.db, build_id, rc == 0, failures)
+    # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
+    console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
+    return rc
+
+
+def _print_reconciliation_gaps(db: Path, console: Console) -> None:
+    """Name each raw table whose rows are not all in its base model, with the counts and the remedy."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute("select source_name, table_name, raw_rows from marts.dq_row_reconciliation"
+                               " order by 1, 2").fetchall()
+            for source, table, counted in rows:
+                raw = con.execute(f'select count(*) from raw."{source}__{table}"').fetchone()[0]
+                if raw != counted:
+                    console.print(
+                        f"[red]reconciliation: raw.{source}__{table} has {raw} rows, its base model "
+                        f"holds {counted} ({raw - counted:+d}); rebuild with csw build --full-refresh "
+                        f"--raw-dir ... --db {db}[/]", highlight=False)
+    except duckdb.Error as exc:
+        console.print(f"reconciliation details unavailable: {exc}", highlight=False)
+
+
