@@ -172,7 +172,7 @@ final as (
         prev_month_segment,
         coalesce(segment, prev_month_segment) as bridge_segment,
         current_segment,
-        coalesce(segment, current_segment) as cs_segment
+        coalesce(segment, current_segment) as customer_success_segment
 
     from named
 

@@ -22,7 +22,7 @@ tickets as (
 
 customer_months as (
 
-    select * from {{ ref('int_customer_months__cs_snapshot') }}
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
 
 ),
 
@@ -31,7 +31,7 @@ customer_segments as (
     select
         customer_id,
         month_start_date,
-        cs_segment,
+        customer_success_segment,
         current_segment
 
     from {{ ref('int_customer_months__segmented') }}
@@ -85,7 +85,7 @@ segmented_events as (
         csat_events.month,
         csat_events.csat_source,
         csat_events.is_positive,
-        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
+        coalesce(customer_segments.customer_success_segment, as_of_segments.current_segment) as segment
     from csat_events
     left join customer_segments
         on

@@ -14,7 +14,7 @@ responses as (
 
 customer_months as (
 
-    select * from {{ ref('int_customer_months__cs_snapshot') }}
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
 
 ),
 
@@ -23,7 +23,7 @@ customer_segments as (
     select
         customer_id,
         month_start_date,
-        cs_segment,
+        customer_success_segment,
         current_segment
 
     from {{ ref('int_customer_months__segmented') }}
@@ -57,7 +57,7 @@ segmented_responses as (
         responses.response_id,
         responses.submitted_month as month,  -- noqa: RF04
         responses.nps_category,
-        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
+        coalesce(customer_segments.customer_success_segment, as_of_segments.current_segment) as segment
     from responses
     left join customer_segments
         on
