@@ -97,7 +97,8 @@ grid as (
 ),
 
 {# The smallest rank whose MRR or employee threshold the customer reaches (the seed's last
-    segment has zero thresholds, so everyone reaches one). #}
+    segment has zero thresholds, so everyone reaches one), for the month, M-1 and the as-of
+    month. #}
 ranked as (
 
     select
@@ -105,30 +106,20 @@ ranked as (
         grid.month_start_date,
         grid.mrr_usd_cents,
         grid.prev_mrr_usd_cents,
+        {%- for amount, rank in [
+            ('mrr_usd_cents', 'segment_rank'),
+            ('prev_mrr_usd_cents', 'prev_segment_rank'),
+            ('current_mrr_usd_cents', 'current_segment_rank'),
+        ] %}
         min(
             case
                 when
-                    grid.mrr_usd_cents >= segment_thresholds.min_mrr_cents
+                    grid.{{ amount }} >= segment_thresholds.min_mrr_cents
                     or grid.employee_count >= segment_thresholds.min_employee_count
                     then segment_thresholds.segment_rank
             end
-        ) as segment_rank,
-        min(
-            case
-                when
-                    grid.prev_mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or grid.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as prev_segment_rank,
-        min(
-            case
-                when
-                    grid.current_mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or grid.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as current_segment_rank
+        ) as {{ rank }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from grid
     cross join segment_thresholds
