@@ -99,18 +99,17 @@ grid as (
 {# The smallest rank whose MRR or employee threshold the customer reaches (the seed's last
     segment has zero thresholds, so everyone reaches one), for the month, M-1 and the as-of
     month. #}
+{%- set threshold_ranks = [
+    ('mrr_usd_cents', 'segment_rank'),
+    ('prev_mrr_usd_cents', 'prev_segment_rank'),
+    ('current_mrr_usd_cents', 'current_segment_rank'),
+] %}
 ranked as (
 
     select
         grid.customer_id,
         grid.month_start_date,
-        grid.mrr_usd_cents,
-        grid.prev_mrr_usd_cents,
-        {%- for amount, rank in [
-            ('mrr_usd_cents', 'segment_rank'),
-            ('prev_mrr_usd_cents', 'prev_segment_rank'),
-            ('current_mrr_usd_cents', 'current_segment_rank'),
-        ] %}
+        {% for amount, rank in threshold_ranks -%}
         min(
             case
                 when
@@ -118,8 +117,10 @@ ranked as (
                     or grid.employee_count >= segment_thresholds.min_employee_count
                     then segment_thresholds.segment_rank
             end
-        ) as {{ rank }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        ) as {{ rank }},
+        {% endfor -%}
+        grid.mrr_usd_cents,
+        grid.prev_mrr_usd_cents
 
     from grid
     cross join segment_thresholds
