@@ -9,7 +9,7 @@
 {%- endmacro -%}
 
 {%- macro csw_hash(expression) -%}
-    {{ adapter.dispatch('csw_hash', 'customer_success_warehouse')(expression) }}
+    {{ return(adapter.dispatch('csw_hash', 'customer_success_warehouse')(expression)) }}
 {%- endmacro -%}
 
 {%- macro default__csw_hash(expression) -%}

@@ -9,7 +9,7 @@
     applied with a CASE so that no engine returns a float from sign().
 -#}
 {% macro csw_div_round_half_up(n, d) -%}
-    {{ return(adapter.dispatch('csw_div_round_half_up')(n, d)) }}
+    {{ return(adapter.dispatch('csw_div_round_half_up', 'customer_success_warehouse')(n, d)) }}
 {%- endmacro %}
 
 {% macro default__csw_div_round_half_up(n, d) -%}

@@ -7,7 +7,7 @@
     drops the order), so Spark sorts the collected set itself.
 -#}
 {% macro csw_sorted_list(expression, delimiter=',') -%}
-    {{ return(adapter.dispatch('csw_sorted_list')(expression, delimiter)) }}
+    {{ return(adapter.dispatch('csw_sorted_list', 'customer_success_warehouse')(expression, delimiter)) }}
 {%- endmacro %}
 
 {% macro default__csw_sorted_list(expression, delimiter) -%}

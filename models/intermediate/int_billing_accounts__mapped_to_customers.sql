@@ -1,3 +1,6 @@
+-- Billing account -> customer (grain: billing account): the surviving CRM account when the
+-- match is known, else 'billing:<id>', so revenue is never dropped.
+
 with
 
 billing_accounts as (

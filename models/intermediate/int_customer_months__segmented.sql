@@ -97,38 +97,30 @@ grid as (
 ),
 
 {# The smallest rank whose MRR or employee threshold the customer reaches (the seed's last
-    segment has zero thresholds, so everyone reaches one). #}
+    segment has zero thresholds, so everyone reaches one), for the month, M-1 and the as-of
+    month. #}
+{%- set threshold_ranks = [
+    ('mrr_usd_cents', 'segment_rank'),
+    ('prev_mrr_usd_cents', 'prev_segment_rank'),
+    ('current_mrr_usd_cents', 'current_segment_rank'),
+] %}
 ranked as (
 
     select
         grid.customer_id,
         grid.month_start_date,
+        {% for amount, rank in threshold_ranks -%}
+        min(
+            case
+                when
+                    grid.{{ amount }} >= segment_thresholds.min_mrr_cents
+                    or grid.employee_count >= segment_thresholds.min_employee_count
+                    then segment_thresholds.segment_rank
+            end
+        ) as {{ rank }},
+        {% endfor -%}
         grid.mrr_usd_cents,
-        grid.prev_mrr_usd_cents,
-        min(
-            case
-                when
-                    grid.mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or grid.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as segment_rank,
-        min(
-            case
-                when
-                    grid.prev_mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or grid.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as prev_segment_rank,
-        min(
-            case
-                when
-                    grid.current_mrr_usd_cents >= segment_thresholds.min_mrr_cents
-                    or grid.employee_count >= segment_thresholds.min_employee_count
-                    then segment_thresholds.segment_rank
-            end
-        ) as current_segment_rank
+        grid.prev_mrr_usd_cents
 
     from grid
     cross join segment_thresholds
@@ -172,7 +164,7 @@ final as (
         prev_month_segment,
         coalesce(segment, prev_month_segment) as bridge_segment,
         current_segment,
-        coalesce(segment, current_segment) as cs_segment
+        coalesce(segment, current_segment) as customer_success_segment
 
     from named
 

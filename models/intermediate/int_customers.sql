@@ -1,3 +1,6 @@
+-- All customers (grain: customer): every surviving CRM account and every unmatched billing
+-- account, with CRM attributes and billing currency. The customer list every mart joins to.
+
 with
 
 crm_accounts as (

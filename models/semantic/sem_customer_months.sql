@@ -7,7 +7,9 @@
       MRR in M, else its segment in M-1 (so churn lands in the segment it
       churned from), else its current segment (dim_customers);
     - cs_segment: the customer-success segment - its segment in M when it
-      has MRR in M, else its current segment.
+      has MRR in M, else its current segment (int_customer_months__segmented's
+      customer_success_segment; the short name is the published dimension
+      customer_month__cs_segment, a value of agg_metrics_monthly.segment_dimension).
     customer_month = customer_id || '|' || month (YYYY-MM-DD), the key every
     semantic model joins on.
 -#}
@@ -20,7 +22,7 @@ segments as (
         month_start_date,
         has_mrr,
         bridge_segment,
-        cs_segment,
+        customer_success_segment,
         current_segment
     from {{ ref('int_customer_months__segmented') }}
 
@@ -91,7 +93,7 @@ select
     referenced_months.customer_id,
     referenced_months.month_start_date as month,  -- noqa: RF04
     coalesce(segments.bridge_segment, as_of_segments.current_segment) as segment,
-    coalesce(segments.cs_segment, as_of_segments.current_segment) as cs_segment,
+    coalesce(segments.customer_success_segment, as_of_segments.current_segment) as cs_segment,
     coalesce(segments.has_mrr, false) as has_mrr
 from referenced_months
 left join segments

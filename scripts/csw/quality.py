@@ -30,7 +30,6 @@ Rules (docs/quality_gates.md explains each choice):
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass
@@ -292,28 +291,31 @@ def parse_manifest(target_path: Path, env: dict[str, str] | None = None) -> Path
     return target_path / "manifest.json"
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(manifest: Path | None = None, target_path: Path | None = None) -> int:
+    """Check the DAG rules on ``manifest`` (default: ``dbt parse`` into ``target_path``), print every
+    allowed case and violation; 0 when none is left."""
     from csw.runner import PROJECT_DIR
 
-    parser = argparse.ArgumentParser(prog="python -m csw.quality", description=__doc__.split("\n")[0])
-    parser.add_argument("--manifest", type=Path, default=None,
-                        help="read this manifest.json instead of running dbt parse")
-    parser.add_argument("--target-path", type=Path, default=PROJECT_DIR / "target",
-                        help="where dbt parse writes manifest.json (default: target)")
-    args = parser.parse_args(argv)
-    manifest_path = args.manifest or parse_manifest(args.target_path.resolve())
-    manifest = json.loads(manifest_path.read_text())
-    violations, excused = check_manifest(manifest)
+    manifest_path = manifest or parse_manifest((target_path or PROJECT_DIR / "target").resolve())
+    manifest_json = json.loads(manifest_path.read_text())
+    violations, excused = check_manifest(manifest_json)
     for violation, reason in excused:
         print(f"allowed  {violation}  [{reason}]")
     for violation in violations:
         print(f"VIOLATION {violation}")
-    checked = len(models(manifest))
+    checked = len(models(manifest_json))
     if violations:
         print(f"csw.quality: {len(violations)} violation(s) in {checked} models")
         return 1
     print(f"csw.quality: {checked} models pass {len(RULES)} DAG rules ({len(excused)} allowed)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m csw.quality [--manifest FILE] [--target-path DIR]`` = ``csw quality ...``."""
+    from csw.cli import main as csw_main
+
+    return csw_main(["quality", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ with
 
 customer_months as (
 
-    select * from {{ ref('int_customer_months__cs_snapshot') }}
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
 
 ),
 

@@ -134,7 +134,7 @@ candidates as (
     -- after the as-of date
     select
         *,
-        {{ csw_cs_int_div(
+        {{ csw_int_div(
             dbt.datediff('renewal_anchor_date', 'as_of_date', 'month'), 'billing_period_months'
         ) }} * billing_period_months as elapsed_period_months
     from anchored

@@ -97,12 +97,12 @@ final as (
         created_at,
         first_reply_at,
         cast(
-            {{ csw_cs_int_div(dbt.datediff('created_at', 'first_reply_at', 'second'), 60) }}
+            {{ csw_int_div(dbt.datediff('created_at', 'first_reply_at', 'second'), 60) }}
             as integer
         ) as first_reply_minutes,
         solved_at,
         cast(
-            {{ csw_cs_int_div(dbt.datediff('created_at', 'solved_at', 'second'), 60) }}
+            {{ csw_int_div(dbt.datediff('created_at', 'solved_at', 'second'), 60) }}
             as integer
         ) as resolution_minutes,
         is_escalated,

@@ -1,3 +1,6 @@
+-- Recurring, non-trial charge segments (grain: charge) with their MRR in local cents and the
+-- months they count in (design.md "Money and rounding"): the one place a charge becomes MRR.
+
 with
 
 charges as (

@@ -1,3 +1,6 @@
+-- Counted charge segment x month: each segment exploded over the months it counts in, the
+-- input of every MRR amount (int_mrr__customer_product_month_currency, int_fx_rates__monthly).
+
 with
 
 counted_segments as (

@@ -1,3 +1,6 @@
+-- USD rate per currency x month (the latest rate on or before the month end), and whether the
+-- month needs one: the one owner of month-end FX for MRR, restatement and retention.
+
 with
 
 exchange_rates as (

@@ -1,3 +1,6 @@
+-- Customer x month (months with MRR in M or M-1): USD MRR, flags and segments; the customer
+-- grain that fct_mrr, the bridge, churn events and retention read.
+
 with
 
 product_months as (

@@ -1,3 +1,6 @@
+-- Customer x product x month (months with MRR in M or M-1): USD MRR summed over currencies,
+-- local MRR and currency, and M-1 at M-1's and at M's rates. The product grain of fct_mrr.
+
 with
 
 currency_months as (

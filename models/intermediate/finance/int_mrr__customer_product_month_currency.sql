@@ -1,3 +1,6 @@
+-- Customer x product x currency x month: local cents and USD cents of M and of M-1 (at M-1's
+-- and restated at M's rate), rounded per key exactly as design.md says. The base of all MRR.
+
 with
 
 segment_months as (

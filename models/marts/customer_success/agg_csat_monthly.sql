@@ -22,7 +22,7 @@ tickets as (
 
 customer_months as (
 
-    select * from {{ ref('int_customer_months__cs_snapshot') }}
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
 
 ),
 
@@ -31,10 +31,16 @@ customer_segments as (
     select
         customer_id,
         month_start_date,
-        cs_segment,
+        customer_success_segment,
         current_segment
 
     from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
 
 ),
 
@@ -46,14 +52,8 @@ as_of_segments as (
         customer_segments.current_segment
 
     from customer_segments
-    inner join {{ ref('int_as_of') }} as as_of_month
-        on customer_segments.month_start_date = as_of_month.as_of_month
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
+    inner join as_of
+        on customer_segments.month_start_date = as_of.as_of_month
 
 ),
 
@@ -81,75 +81,19 @@ csat_events as (
 
 segmented_events as (
 
-    select
-        csat_events.month,
-        csat_events.csat_source,
-        csat_events.is_positive,
-        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
-    from csat_events
-    left join customer_segments
-        on
-            csat_events.customer_id = customer_segments.customer_id
-            and csat_events.month = customer_segments.month_start_date
-    left join as_of_segments
-        on csat_events.customer_id = as_of_segments.customer_id
+    {{ csw_with_customer_success_segment('csat_events') }}
 
 ),
 
 events_by_segment as (
 
-    select
-        month,
-        'all' as segment,
-        csat_source,
-        is_positive
-    from segmented_events
-
-    union all
-
-    select
-        month,
-        segment,
-        csat_source,
-        is_positive
-    from segmented_events
-    where segment is not null
-
-),
-
-all_months as (
-
-    select month from customer_months
-    union all
-    select month from csat_events
-
-),
-
-months as (
-
-    select distinct all_months.month
-    from all_months
-    cross join as_of
-    where all_months.month <= as_of.as_of_date
-
-),
-
-segments as (
-
-    select 'all' as segment
-    union all
-    select distinct segment from customer_months
-    where segment is not null
+    {{ csw_rows_by_segment('segmented_events', ['csat_source', 'is_positive']) }}
 
 ),
 
 month_segments as (
 
-    select
-        months.month,
-        segments.segment
-    from months
-    cross join segments
+    {{ csw_month_segment_grid('csat_events') }}
 
 ),
 

@@ -14,7 +14,7 @@ responses as (
 
 customer_months as (
 
-    select * from {{ ref('int_customer_months__cs_snapshot') }}
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
 
 ),
 
@@ -23,10 +23,16 @@ customer_segments as (
     select
         customer_id,
         month_start_date,
-        cs_segment,
+        customer_success_segment,
         current_segment
 
     from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
 
 ),
 
@@ -38,88 +44,37 @@ as_of_segments as (
         customer_segments.current_segment
 
     from customer_segments
-    inner join {{ ref('int_as_of') }} as as_of_month
-        on customer_segments.month_start_date = as_of_month.as_of_month
+    inner join as_of
+        on customer_segments.month_start_date = as_of.as_of_month
 
 ),
 
-as_of as (
+nps_events as (
 
-    select * from {{ ref('int_as_of') }}
+    select
+        customer_id,
+        response_id,
+        submitted_month as month,  -- noqa: RF04
+        nps_category
+    from responses
 
 ),
 
 segmented_responses as (
 
-    -- the customer-success segment of the answer's month (int_customer_months__segmented:
-    -- the month's segment, else the current one)
-    select
-        responses.response_id,
-        responses.submitted_month as month,  -- noqa: RF04
-        responses.nps_category,
-        coalesce(customer_segments.cs_segment, as_of_segments.current_segment) as segment
-    from responses
-    left join customer_segments
-        on
-            responses.customer_id = customer_segments.customer_id
-            and responses.submitted_month = customer_segments.month_start_date
-    left join as_of_segments
-        on responses.customer_id = as_of_segments.customer_id
+    {{ csw_with_customer_success_segment('nps_events') }}
 
 ),
 
 responses_by_segment as (
 
-    select
-        month,
-        'all' as segment,
-        nps_category
-    from segmented_responses
-
-    union all
-
-    select
-        month,
-        segment,
-        nps_category
-    from segmented_responses
-    where segment is not null
-
-),
-
-all_months as (
-
-    select month from customer_months
-    union all
-    select submitted_month as month from responses  -- noqa: RF04
-
-),
-
-months as (
-
-    select distinct all_months.month
-    from all_months
-    cross join as_of
-    where all_months.month <= as_of.as_of_date
-
-),
-
-segments as (
-
-    select 'all' as segment
-    union all
-    select distinct segment from customer_months
-    where segment is not null
+    {{ csw_rows_by_segment('segmented_responses', ['nps_category']) }}
 
 ),
 
 month_segments as (
 
-    select
-        months.month,
-        segments.segment
-    from months
-    cross join segments
+    {{ csw_month_segment_grid('nps_events') }}
 
 ),
 

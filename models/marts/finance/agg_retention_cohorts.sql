@@ -1,3 +1,6 @@
+-- Retention per first-paid-month cohort x month (metrics.md "Rates and retention"): customers,
+-- MRR, NRR and GRR against the cohort's first-month MRR restated at M's rates.
+
 with
 
 months as (

@@ -1,3 +1,6 @@
+-- Company-wide retention rates per month (metrics.md "Rates and retention"): logo and gross MRR
+-- churn, monthly and 12-month NRR and GRR, from the bridge and the customer-month MRR.
+
 with
 
 months as (

@@ -1,3 +1,6 @@
+-- One row per customer x churn month (design.md "Churn events"): churn date, voluntary or
+-- involuntary, reason, churned MRR, tenure and win-back.
+
 with
 
 customer_months as (

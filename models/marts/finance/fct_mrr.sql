@@ -1,3 +1,6 @@
+-- MRR per customer x product x month (metrics.md "MRR"), USD and local, only rows with MRR > 0
+-- up to the as-of month: the mart finance reconciles against billing.
+
 with
 
 product_months as (

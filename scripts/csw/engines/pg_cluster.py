@@ -15,7 +15,6 @@ In Python: `with throwaway_cluster() as cluster: cluster.env` (stopped on exit).
 
 from __future__ import annotations
 
-import argparse
 import glob
 import json
 import os
@@ -210,25 +209,10 @@ def throwaway_cluster(base_dir: Path | None = None) -> Iterator[Cluster]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m csw.engines.pg_cluster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("start", "stop"))
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="cluster directory")
-    args = parser.parse_args(argv)
-    try:
-        if args.action == "start":
-            cluster = start(args.dir)
-            print(f"# PostgreSQL {Path(cluster.bin_dir).parent.name} on "
-                  f"{cluster.host}:{cluster.port}, data in {cluster.data_dir}", file=sys.stderr)
-            for key, value in cluster.env.items():
-                print(f"export {key}={value!r}" if value else f"export {key}=")
-        else:
-            stop(args.dir)
-            print(f"# stopped and removed {args.dir}", file=sys.stderr)
-    except ClusterError as exc:
-        print(f"pg_cluster: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    """``python -m csw.engines.pg_cluster start|stop [--dir DIR]`` = ``csw pg-cluster ...``."""
+    from csw.cli import main as csw_main
+
+    return csw_main(["pg-cluster", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from csw.report import workflow
+from csw.report import workflow, workflow_figures
 from csw.report.charts import Chart, build_charts, chart_html
 from csw.report.messages import DEFAULT_LOCALE, Messages
 from csw.report.queries import MissingMartError, ReportData, connect, headline, load
@@ -142,10 +142,10 @@ def render_report(
     charts: list[Chart] = build_charts(data, m)
     month = m.month(data.as_of_month)
     for key, section, fig in (
-        ("renewal_wall", "today", workflow.renewal_wall_figure(flow, m)),
-        ("cohort_heatmap", "retention", workflow.cohort_figure(flow, m)),
-        ("sla_rate_priority", "support", workflow.sla_rate_figure(flow, m, "priority")),
-        ("sla_rate_channel", "support", workflow.sla_rate_figure(flow, m, "channel")),
+        ("renewal_wall", "today", workflow_figures.renewal_wall_figure(flow, m)),
+        ("cohort_heatmap", "retention", workflow_figures.cohort_figure(flow, m)),
+        ("sla_rate_priority", "support", workflow_figures.sla_rate_figure(flow, m, "priority")),
+        ("sla_rate_channel", "support", workflow_figures.sla_rate_figure(flow, m, "channel")),
     ):
         charts.append(Chart(key, section, m.t(f"charts.{key}.title"),
                             m.t(f"charts.{key}.explain", month=month), fig, wide=True))

@@ -9,7 +9,7 @@
       model `spine_relation` (column `month_start_date`).
 -#}
 {% macro csw_explode_months(from_relation, first_month_column, last_month_column, spine_relation, month_column='month_start_date') -%}
-    {{ return(adapter.dispatch('csw_explode_months')(from_relation, first_month_column, last_month_column, spine_relation, month_column)) }}
+    {{ return(adapter.dispatch('csw_explode_months', 'customer_success_warehouse')(from_relation, first_month_column, last_month_column, spine_relation, month_column)) }}
 {%- endmacro %}
 
 {% macro default__csw_explode_months(from_relation, first_month_column, last_month_column, spine_relation, month_column) -%}

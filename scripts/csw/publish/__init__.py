@@ -26,55 +26,43 @@ POSIX only (symlinks, ``rename`` over a symlink, ``fcntl`` locks).
 
 from __future__ import annotations
 
-import argparse
-import errno
-import fcntl
 import hashlib
 import json
 import os
 import shutil
-import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
-MARTS_SCHEMA = "marts"
-CATALOG_NAME = "catalog.duckdb"
-MANIFEST_NAME = "manifest.json"
-SNAPSHOTS_DIR = "snapshots"
-CURRENT_LINK = "current"
-LOCK_NAME = ".publish.lock"
-TMP_PREFIX = ".tmp-"
-TRASH_PREFIX = ".trash-"
-MANIFEST_FORMAT = 1
-# Storage format of catalog.duckdb: the oldest DuckDB that must open it is 1.1 (what BI
-# drivers bundle). A file written without it fails in DuckDB 1.x ("version number 999").
-CATALOG_STORAGE_VERSION = "v1.1.0"
-# Typed snapshot metadata (table csw_snapshot in the catalog): column -> (type, comment).
-SNAPSHOT_COLUMNS = {
-    "snapshot": ("varchar", "Name of this snapshot directory: <UTC publish time>-<8 hex>."),
-    "as_of_date": ("date", "As-of date of the build (intermediate.int_as_of): the data is complete up to this day."),
-    "built_at": ("timestamp", "When the warehouse file was last written (its mtime), UTC."),
-    "published_at": ("timestamp", "When `csw publish` made this snapshot, UTC."),
-    "writer_duckdb_version": ("varchar", "DuckDB version that wrote the Parquet files and this catalog."),
-    "storage_version": ("varchar", "DuckDB storage format of this catalog (DuckDB 1.1 and later open it)."),
-}
-SNAPSHOT_TABLE_COMMENT = "One row: which snapshot this catalog is, its as-of date and when it was built and published."
-DEFAULT_KEEP = 2
-DEFAULT_GRACE_SECONDS = 600
-# The content checksum of a mart: order-independent, exact (HUGEINT sum of 64-bit
-# row hashes), computed over what readers get (the Parquet files). `hash` is
-# DuckDB's, so compare checksums with the same DuckDB version (it is in the manifest).
-CHECKSUM_METHOD = "sum(hash(row)) over all rows, as decimal text; duckdb hash()"
-
-
-class PublishError(Exception):
-    """A publish that could not complete; ``current`` was not changed."""
+from csw.publish.layout import (  # noqa: F401  (re-exported: the names readers and tests import)
+    CATALOG_NAME,
+    CATALOG_STORAGE_VERSION,
+    CHECKSUM_METHOD,
+    CURRENT_LINK,
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_KEEP,
+    MANIFEST_FORMAT,
+    MANIFEST_NAME,
+    MARTS_SCHEMA,
+    SNAPSHOT_COLUMNS,
+    SNAPSHOT_TABLE_COMMENT,
+    SNAPSHOTS_DIR,
+    TMP_PREFIX,
+    PublishError,
+)
+from csw.publish.snapshots import (  # noqa: F401  (list_snapshots, prune: re-exported)
+    current_name,
+    fsync_path,
+    list_snapshots,
+    prune,
+    publish_lock,
+    switch_current,
+    write_file,
+)
+from csw.sql import literal
 
 
 @dataclass
@@ -143,8 +131,8 @@ def publish(
         raise PublishError(f"{link} exists and is not a symlink; move it away")
     snapshots = out_dir / SNAPSHOTS_DIR
     snapshots.mkdir(parents=True, exist_ok=True)
-    with _publish_lock(out_dir):
-        previous = _current_name(out_dir)
+    with publish_lock(out_dir):
+        previous = current_name(out_dir)
         published_at = datetime.now(timezone.utc)
         name = f"{published_at:%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:8]}"
         tmp_dir = snapshots / f"{TMP_PREFIX}{name}"
@@ -166,16 +154,16 @@ def publish(
                 checksum_method=CHECKSUM_METHOD,
             )
             manifest = {key: manifest[key] for key in _MANIFEST_ORDER}
-            _write_file(tmp_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+            write_file(tmp_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=False) + "\n")
             for path in tmp_dir.iterdir():
-                _fsync_path(path)
-            _fsync_path(tmp_dir)
+                fsync_path(path)
+            fsync_path(tmp_dir)
             os.rename(tmp_dir, final_dir)
-            _fsync_path(snapshots)
+            fsync_path(snapshots)
             _verify(final_dir, manifest)
-            _switch_current(out_dir, name)
+            switch_current(out_dir, name)
         except BaseException as exc:
-            if _current_name(out_dir) == name:  # interrupted right after the switch: it is live
+            if current_name(out_dir) == name:  # interrupted right after the switch: it is live
                 raise
             if final_dir.is_symlink():
                 final_dir.unlink()
@@ -188,7 +176,7 @@ def publish(
             raise
         result = PublishResult(snapshot_dir=final_dir, manifest=manifest, previous=previous)
         try:
-            _fsync_path(out_dir)  # make the new `current` durable
+            fsync_path(out_dir)  # make the new `current` durable
         except OSError as exc:
             result.warnings.append(f"fsync of {out_dir} failed: {exc}")
         try:
@@ -240,7 +228,7 @@ def _export_marts(db_path: Path, tmp_dir: Path) -> dict:
             rows[mart] = con.execute(f"select count(*) from {relation}").fetchone()[0]
             target = tmp_dir / f"{mart}.parquet"
             con.execute(
-                f"copy (select * from {relation}) to {_literal(str(target))} "
+                f"copy (select * from {relation}) to {literal(str(target))} "
                 "(format parquet, compression zstd)"
             )
         comments = _read_comments(con, marts)
@@ -291,26 +279,26 @@ def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict, published_at: d
     con = duckdb.connect()
     try:
         con.execute(
-            f"attach {_literal(str(catalog))} as csw_catalog (storage_version {_literal(CATALOG_STORAGE_VERSION)})"
+            f"attach {literal(str(catalog))} as csw_catalog (storage_version {literal(CATALOG_STORAGE_VERSION)})"
         )
         con.execute("use csw_catalog")
         con.execute(f"create schema {MARTS_SCHEMA}")
         for mart, source_rows in source["rows"].items():
             file_name = f"{mart}.parquet"
-            written = _literal(str(tmp_dir / file_name))
+            written = literal(str(tmp_dir / file_name))
             row_count, checksum = con.execute(checksum_sql(f"read_parquet({written})")).fetchone()
             if row_count != source_rows:
                 raise PublishError(f"{mart}: wrote {row_count} rows to Parquet, the warehouse has {source_rows}")
-            final_file = _literal(str(final_dir / file_name))
+            final_file = literal(str(final_dir / file_name))
             con.execute(f"create view main.{_ident(mart)} as select * from read_parquet({final_file})")
             con.execute(f"create view {MARTS_SCHEMA}.{_ident(mart)} as select * from main.{_ident(mart)}")
             docs = source.get("comments", {}).get(mart, {})
             for schema in ("main", MARTS_SCHEMA):
                 view = f"{schema}.{_ident(mart)}"
                 if docs.get("relation"):
-                    con.execute(f"comment on view {view} is {_literal(docs['relation'])}")
+                    con.execute(f"comment on view {view} is {literal(docs['relation'])}")
                 for column, comment in docs.get("columns", {}).items():
-                    con.execute(f"comment on column {view}.{_ident(column)} is {_literal(comment)}")
+                    con.execute(f"comment on column {view}.{_ident(column)} is {literal(comment)}")
             marts[mart] = {
                 "rows": row_count,
                 "checksum": checksum,
@@ -325,9 +313,9 @@ def _build_catalog(tmp_dir: Path, final_dir: Path, source: dict, published_at: d
             [final_dir.name, source["as_of_date"], _utc_naive(source["built_at"]),
              _utc_naive(published_at.isoformat()), duckdb.__version__, CATALOG_STORAGE_VERSION],
         )
-        con.execute(f"comment on table csw_snapshot is {_literal(SNAPSHOT_TABLE_COMMENT)}")
+        con.execute(f"comment on table csw_snapshot is {literal(SNAPSHOT_TABLE_COMMENT)}")
         for name, (_, comment) in SNAPSHOT_COLUMNS.items():
-            con.execute(f"comment on column csw_snapshot.{name} is {_literal(comment)}")
+            con.execute(f"comment on column csw_snapshot.{name} is {literal(comment)}")
         con.execute("checkpoint")
         con.execute("use memory")
         con.execute("detach csw_catalog")
@@ -352,136 +340,7 @@ def _verify(final_dir: Path, manifest: dict) -> None:
         con.close()
 
 
-def _switch_current(out_dir: Path, name: str) -> None:
-    """Point ``current`` at the snapshot with one atomic rename of a fresh symlink."""
-    link = out_dir / CURRENT_LINK
-    tmp_link = out_dir / f".{CURRENT_LINK}{TMP_PREFIX}{uuid.uuid4().hex[:8]}"
-    os.symlink(f"{SNAPSHOTS_DIR}/{name}", tmp_link)  # relative: survives moving published/
-    try:
-        os.replace(tmp_link, link)  # the commit point: nothing after it may undo the snapshot
-    except BaseException:
-        tmp_link.unlink(missing_ok=True)
-        raise
-
-
-def _current_name(out_dir: Path) -> str | None:
-    link = out_dir / CURRENT_LINK
-    if not link.is_symlink():
-        return None
-    return Path(os.readlink(link)).name
-
-
-# ---------------------------------------------------------------- pruning
-
-
-def list_snapshots(out_dir: Path | str) -> list[Path]:
-    """Complete snapshot directories, oldest first (names start with the UTC publish time)."""
-    snapshots = Path(out_dir) / SNAPSHOTS_DIR
-    if not snapshots.is_dir():
-        return []
-    return sorted(p for p in snapshots.iterdir() if p.is_dir() and not p.name.startswith("."))
-
-
-def prune(
-    out_dir: Path | str,
-    keep: int = DEFAULT_KEEP,
-    grace_seconds: float = DEFAULT_GRACE_SECONDS,
-    _locked: bool = False,
-) -> list[str]:
-    """Delete old snapshots; return the names deleted.
-
-    A snapshot is deleted only when all of these hold:
-    it is not ``current``, nor the one ``current`` replaced (its manifest's
-    ``previous_snapshot``); it is not among the ``keep`` newest; it stopped being
-    current (its successor was published) more than ``grace_seconds`` ago; and no
-    process holds its catalog open (DuckDB keeps a lock on an open database file,
-    so an exclusive lock attempt tells).
-    """
-    out_dir = Path(out_dir).absolute()
-    if keep < 2:
-        raise PublishError(f"keep must be at least 2 (current and previous), got {keep}")
-    if not _locked:
-        with _publish_lock(out_dir):
-            return prune(out_dir, keep=keep, grace_seconds=grace_seconds, _locked=True)
-    _remove_stale_temporaries(out_dir)
-    snapshots = list_snapshots(out_dir)
-    current = _current_name(out_dir)
-    protected = {p.name for p in snapshots[-keep:]}
-    if current is not None:
-        protected.add(current)
-        manifest = _read_manifest(out_dir / SNAPSHOTS_DIR / current)
-        if manifest and manifest.get("previous_snapshot"):
-            protected.add(manifest["previous_snapshot"])
-    now = time.time()
-    pruned: list[str] = []
-    for index, snapshot in enumerate(snapshots):
-        if snapshot.name in protected:
-            continue
-        successor = snapshots[index + 1] if index + 1 < len(snapshots) else None
-        superseded_at = successor.stat().st_mtime if successor is not None else now
-        if now - superseded_at < grace_seconds:
-            continue
-        if _delete_snapshot_unless_open(snapshot):
-            pruned.append(snapshot.name)
-    return pruned
-
-
-def _delete_snapshot_unless_open(snapshot: Path) -> bool:
-    """Rename the snapshot out of sight and delete it, unless a reader holds its catalog."""
-    catalog = snapshot / CATALOG_NAME
-    fd = None
-    if catalog.exists():
-        fd = os.open(catalog, os.O_RDWR)
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in (errno.EACCES, errno.EAGAIN):
-                return False  # open in some reader: try again on the next publish
-            raise
-    try:
-        trash = snapshot.with_name(f"{TRASH_PREFIX}{snapshot.name}")
-        os.rename(snapshot, trash)
-    finally:
-        if fd is not None:
-            os.close(fd)  # releases the lock; nobody can reach the renamed directory via current
-    shutil.rmtree(trash, ignore_errors=True)
-    return True
-
-
-def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Leftovers of a crashed publish (we hold the publish lock, so none is in progress)."""
-    snapshots = out_dir / SNAPSHOTS_DIR
-    if snapshots.is_dir():
-        for path in snapshots.iterdir():
-            if path.name.startswith((TMP_PREFIX, TRASH_PREFIX)):
-                shutil.rmtree(path, ignore_errors=True)
-    for path in out_dir.glob(f".{CURRENT_LINK}{TMP_PREFIX}*"):
-        path.unlink(missing_ok=True)
-
-
-def _read_manifest(snapshot: Path) -> dict | None:
-    try:
-        return json.loads((snapshot / MANIFEST_NAME).read_text())
-    except (OSError, ValueError):
-        return None
-
-
 # ---------------------------------------------------------------- helpers
-
-
-@contextmanager
-def _publish_lock(out_dir: Path) -> Iterator[None]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PublishError(f"another `csw publish` is running into {out_dir}") from None
-        yield
-    finally:
-        os.close(fd)
 
 
 def _utc_naive(iso: str) -> str:
@@ -494,88 +353,9 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-# ---------------------------------------------------------------- command line
-
-
-def _keep(text: str) -> int:
-    value = int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be at least 2 (current and previous): {text!r}")
-    return value
-
-
-def add_publish_parser(sub) -> None:
-    """Register ``csw publish`` on the CLI's subparsers."""
-    pub = sub.add_parser("publish", help="snapshot the marts to Parquet + a read-only catalog for BI")
-    pub.add_argument("--db", type=Path, default=Path("warehouse.duckdb"), help="built DuckDB file")
-    pub.add_argument("--out", type=Path, default=Path("published"), help="publish directory")
-    pub.add_argument("--keep", type=_keep, default=DEFAULT_KEEP, help="snapshots to keep (>= 2)")
-    pub.add_argument(
-        "--grace-seconds",
-        type=float,
-        default=DEFAULT_GRACE_SECONDS,
-        help="never prune a snapshot superseded less than this long ago",
-    )
-    pub.set_defaults(func=cmd_publish)
-
-
-def cmd_publish(args: argparse.Namespace, console) -> int:
-    started = time.perf_counter()
-    if Path(args.db).is_file():  # a missing file gets publish()'s own message
-        from csw.buildstate import publish_refusal
-
-        try:
-            refusal = publish_refusal(Path(args.db))
-        except Exception:  # e.g. a build holds the file: publish() below says so clearly
-            refusal = None
-        if refusal is not None:  # only a warehouse whose last csw build passed is published
-            console.print(f"[red]csw publish refused:[/] {refusal}", highlight=False)
-            return 1
-    try:
-        result = publish(args.db, args.out, keep=args.keep, grace_seconds=args.grace_seconds)
-    except PublishError as exc:
-        console.print(f"[red]csw publish failed:[/] {exc}", highlight=False)
-        return 1
-    marts = result.manifest["marts"]
-    console.print(
-        f"[green]published[/] {len(marts)} marts ({sum(m['rows'] for m in marts.values())} rows) "
-        f"to {result.snapshot_dir} in {time.perf_counter() - started:.1f}s",
-        highlight=False,
-    )
-    console.print(f"current -> {result.snapshot_dir.name} (previous: {result.previous or 'none'})", highlight=False)
-    if result.pruned:
-        console.print(f"pruned {', '.join(result.pruned)}", highlight=False)
-    for warning in result.warnings:
-        console.print(f"[yellow]{warning}[/]", highlight=False)
-    console.print(
-        f"BI: duckdb.connect('{Path(args.out) / CURRENT_LINK / CATALOG_NAME}', read_only=True)",
-        highlight=False,
-    )
-    return 0

@@ -3,18 +3,18 @@
     minutes from seconds). DuckDB's `/` returns a DOUBLE, so each adapter gets its
     integer operator.
 -#}
-{% macro csw_cs_int_div(numerator, denominator) -%}
-    {{ return(adapter.dispatch('csw_cs_int_div', 'customer_success_warehouse')(numerator, denominator)) }}
+{% macro csw_int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('csw_int_div', 'customer_success_warehouse')(numerator, denominator)) }}
 {%- endmacro %}
 
-{% macro default__csw_cs_int_div(numerator, denominator) -%}
+{% macro default__csw_int_div(numerator, denominator) -%}
     div(cast({{ numerator }} as numeric), cast({{ denominator }} as numeric))
 {%- endmacro %}
 
-{% macro duckdb__csw_cs_int_div(numerator, denominator) -%}
+{% macro duckdb__csw_int_div(numerator, denominator) -%}
     (({{ numerator }}) // ({{ denominator }}))
 {%- endmacro %}
 
-{% macro spark__csw_cs_int_div(numerator, denominator) -%}
+{% macro spark__csw_int_div(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}

@@ -10,7 +10,7 @@
       integer: "<message>"" and so names the value too.
 -#}
 {% macro csw_raise_error(message_sql) -%}
-    {{ return(adapter.dispatch('csw_raise_error')(message_sql)) }}
+    {{ return(adapter.dispatch('csw_raise_error', 'customer_success_warehouse')(message_sql)) }}
 {%- endmacro %}
 
 {% macro default__csw_raise_error(message_sql) -%}

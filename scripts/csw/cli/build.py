@@ -1,0 +1,135 @@
+"""``csw build``: load a raw directory and run dbt build under the database's build lock, with a
+record of the build for ``csw publish`` (DECISIONS.md "One build at a time, and a record of each")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from csw.dbt_env import dbt_environment
+from csw.runner import print_summary, run_dbt
+
+
+def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
+    """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
+    if args.target == "dev":
+        return Path(str(args.db.resolve()) + ".lock"), f"database {args.db}"
+    from csw.runner import PROJECT_DIR
+
+    return PROJECT_DIR / f"target_{args.target}" / "csw_build.lock", f"target {args.target}"
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape
+
+    from csw.buildstate import BuildLockedError, build_lock
+
+    raw_dir: Path = args.raw_dir
+    if not raw_dir.is_dir():
+        console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
+        return 2
+    lock_path, what = build_lock_path(args)
+    try:
+        with build_lock(lock_path, what, raw_dir.resolve()):
+            return _locked_build(args, console)
+    except BuildLockedError as exc:
+        console.print(f"[red]csw build: {escape(str(exc))}[/]", highlight=False)
+        return 3
+
+
+def _locked_build(args: argparse.Namespace, console: Console) -> int:
+    from csw.buildstate import code_fingerprint, record_build_end, record_build_start, unit_tests_verified_by
+    from csw.runner import PROJECT_DIR
+
+    raw_dir: Path = args.raw_dir
+    dbt_args = ["build", "--target", args.target]
+    if args.target != "dev":
+        dbt_args += ["--target-path", f"target_{args.target}"]
+    if args.as_of is not None:
+        from csw.as_of import as_of_problem
+
+        problem = as_of_problem(raw_dir, args.as_of)
+        if problem:
+            console.print(f"[red]csw build: {problem}[/]", highlight=False)
+            return 2
+        dbt_args += ["--vars", json.dumps({"as_of_date": args.as_of.isoformat()})]
+    if args.select:
+        dbt_args += ["--select", *args.select]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    console.print(
+        f"[bold]csw build[/] raw={raw_dir} target={args.target}"
+        + (f" db={args.db}" if args.target == "dev" else "")
+    )
+    env = dbt_environment(raw_dir, args.db, args.target)
+    build_id = None
+    if args.target == "dev":  # the record csw publish reads (csw.buildstate)
+        code = code_fingerprint(PROJECT_DIR, json.dumps(dbt_args))
+        verified_by = unit_tests_verified_by(args.db, code) if args.unit_tests == "auto" else None
+        if verified_by is not None:
+            dbt_args += ["--exclude-resource-type", "unit_test"]
+            console.print(f"unit tests skipped: the code is unchanged since build {verified_by} of this "
+                          "database, which passed them (csw build --unit-tests always runs them)",
+                          highlight=False)
+        build_id = record_build_start(args.db, raw_dir.resolve(),
+                                      args.as_of.isoformat() if args.as_of else None, code,
+                                      "skipped" if verified_by is not None else "ran")
+    if args.target == "postgres":
+        from csw.engines import postgres
+
+        try:
+            postgres.load_raw(raw_dir, os.environ, log=lambda line: console.print(line, highlight=False))
+        except Exception as exc:  # missing driver, bad raw file, server down: one clear line
+            console.print(f"[red]csw build: loading raw into Postgres failed: {exc}[/]", highlight=False)
+            return 2
+    if args.target == "spark":
+        from csw.engines.spark import prepare_spark
+
+        spark_env = prepare_spark(raw_dir, console)
+        if spark_env is None:
+            return 2
+        env.update(spark_env)
+    result = run_dbt(
+        dbt_args,
+        env=env,
+        console=console,
+        show_progress=not args.no_progress,
+    )
+    print_summary(console, "dbt build", result)
+    if args.target == "dev":
+        _print_reconciliation_gaps(args.db, console, result)
+    from csw.freshness import check_build_freshness
+
+    freshness_rc = check_build_freshness(args, env, console, result)
+    rc = 1 if not result.success or freshness_rc else 0
+    if build_id is not None:
+        failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
+        if freshness_rc:
+            failures.append("source freshness past error_after (--freshness error)")
+        record_build_end(args.db, build_id, rc == 0, failures)
+    # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
+    console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
+    return rc
+
+
+def _print_reconciliation_gaps(db: Path, console: Console, result) -> None:
+    """The failing rows of assert_dq_row_reconciliation_matches_raw, one line each: the test itself names
+    the table, the raw and base-model counts and the remedy (its `remedy` column)."""
+    import duckdb
+
+    for unique_id, sql in result.failing_sql.items():
+        if "assert_dq_row_reconciliation_matches_raw" not in unique_id:
+            continue
+        try:
+            with duckdb.connect(str(db), read_only=True) as con:
+                remedies = [row[0] for row in con.execute(f"select remedy from ({sql}) as failing order by 1")
+                            .fetchall()]
+        except duckdb.Error as exc:
+            console.print(f"reconciliation details unavailable: {exc}", highlight=False)
+            continue
+        for remedy in remedies:
+            console.print(f"[red]reconciliation: {remedy}[/]", highlight=False)
