@@ -1,7 +1,7 @@
 """Raw loader (macros/loader/load_raw_sources.sql) against a temp copy of tests/fixtures/raw_small.
 
 Each test runs dbt in-process (csw.runner.run_dbt, as `csw build` does) with CSW_RAW_DIR / CSW_DB_PATH pointing at temp paths,
-and selects a single small model: the on-run-start loader always loads every raw table.
+and selects a single small model: the on-run-start loader checks every raw table and loads what it has not loaded yet.
 """
 
 from __future__ import annotations
