@@ -112,7 +112,8 @@ def naive_comparison(run: dict[str, Any]) -> str:
     if "naive_rows" not in naive:
         return ""
     ours_rows = naive.get("ours_models_rows") or {}
-    ours = ", ".join(f"`{name}` {rows:,} rows" for name, rows in ours_rows.items()) or "not counted"
+    ours = (", ".join(f"`{name}` {rows:,} rows" for name, rows in ours_rows.items())
+            or "the same models (their row counts were not recorded in this older run)")
     verdict = ("the same total MRR in every one of the" if naive["totals_equal"]
                else "**different** total MRR in some of the")
     return (f"Naive spine vs ours, {run['accounts']:,} x {run['months']}: {verdict} {naive['months_compared']} "
