@@ -149,8 +149,9 @@ def file_fingerprint(path: str, relative_name: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def inspect_raw_file(path: str, columns: list[str], relative_name: str) -> RawFileInfo:
-    """Scan one raw file: header, documented column positions, record count, fingerprint."""
+def inspect_raw_file(path: str, columns: list[str], relative_name: str, file_id: str = "") -> RawFileInfo:
+    """Scan one raw file: header, documented column positions, record count, fingerprint (taken
+    from `file_id` when the caller has just computed it)."""
     st = os.stat(path)
     if path.endswith(".csv"):
         header, rows = scan_csv(path)
@@ -169,7 +170,7 @@ def inspect_raw_file(path: str, columns: list[str], relative_name: str) -> RawFi
                 f"(positions {', '.join(str(i + 1) for i in found)}): which one holds the data is ambiguous")
         positions[column] = found[0]
     return RawFileInfo(path=path, format=fmt, size_bytes=st.st_size, modified_ns=st.st_mtime_ns,
-                       file_id=file_fingerprint(path, relative_name), header=header,
+                       file_id=file_id or file_fingerprint(path, relative_name), header=header,
                        positions=positions, rows=rows)
 
 
@@ -192,6 +193,7 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
     known_by_path = {entry["path"]: entry for entry in (known or [])}
     current: list[RawFileInfo] = []
     reasons: list[str] = []
+    fingerprinted: set[str] = set()  # read in this call: their id is not computed a second time
     if known is None:
         reasons.append("first load")
     elif full:
@@ -209,6 +211,7 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
                 info.file_id, info.rows = entry["file_id"], int(entry["rows"])
             else:
                 info.file_id = file_fingerprint(path, _relative_name(path, folder))
+                fingerprinted.add(path)
                 if info.file_id != entry["file_id"]:
                     reasons.append(f"{path} changed since it was loaded")
                 info.rows = int(entry["rows"])
@@ -217,7 +220,9 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
     to_load = [i for i in current if mode == "full" or i.path not in known_by_path]
     if mode == "append" and not to_load:
         mode = "unchanged"
-    scanned = {i.path: inspect_raw_file(i.path, columns, _relative_name(i.path, folder)) for i in to_load}
+    scanned = {i.path: inspect_raw_file(i.path, columns, _relative_name(i.path, folder),
+                                        i.file_id if i.path in fingerprinted else "")
+               for i in to_load}
     current = [scanned.get(i.path, i) for i in current]
     for info in scanned.values():
         extra_here = [name for name in info.header if name not in columns]
