@@ -160,8 +160,8 @@
                 {%- if in_table == recorded_rows -%}
                     {%- do known.update({t.source_name ~ '.' ~ t.table_name: entries}) -%}
                 {%- else -%}
-                    {%- do log('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' does not match its load '
-                        ~ 'manifest (an interrupted load?): it is reloaded in full', info=true) -%}
+                    {%- do exceptions.warn('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' does not '
+                        ~ 'match its load manifest (an interrupted load?): it is reloaded in full') -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
@@ -211,9 +211,15 @@
                 )
             {%- endset -%}
             {%- do run_query(sql) -%}
-            {%- if plan.reason != 'first load' -%}
+            {#- A changed or removed file breaks "files are only ever added" (raw_sources.md): a
+                warning, so `csw build` shows it and repeats it in its summary. -#}
+            {%- if plan.reason in ['--full-refresh'] -%}
                 {%- do log('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' is reloaded in full: '
                     ~ plan.reason, info=true) -%}
+            {%- elif plan.reason != 'first load' -%}
+                {%- do exceptions.warn('Raw table ' ~ t.schema ~ '.' ~ t.identifier
+                    ~ ' is reloaded in full: ' ~ plan.reason
+                    ~ ' (raw files are only ever added, raw_sources.md; check the extract tool)') -%}
             {%- endif -%}
             {%- if plan.files | length == 0 -%}
                 {%- do log('Created empty table ' ~ t.schema ~ '.' ~ t.identifier
