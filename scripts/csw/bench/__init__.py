@@ -39,6 +39,8 @@ from rich.console import Console
 from csw.bench.dataset import ensure_dataset, generator_fingerprint, raw_files
 from csw.bench.inner import _append_day  # noqa: F401 (tests import it from here)
 from csw.bench.options import (
+    DEFAULT_DUCKDB_THREADS,
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_MONTHS,
     DEFAULT_SEED,
     DEFAULT_SIZES,
@@ -117,8 +119,8 @@ def _write_results(opts: BenchOptions, command: str, started: datetime, loadavg_
         "machine": _machine(loadavg_start),
         "settings": {
             "months": opts.months, "seed": opts.seed, "quick": opts.quick,
-            "memory_limit": os.environ.get("CSW_MEMORY_LIMIT", "4GB"),
-            "duckdb_threads": int(os.environ.get("CSW_DUCKDB_THREADS", "2")),
+            "memory_limit": os.environ.get("CSW_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+            "duckdb_threads": int(os.environ.get("CSW_DUCKDB_THREADS", DEFAULT_DUCKDB_THREADS)),
             "dbt_threads": int(os.environ.get("CSW_THREADS", "2")),
             "verify_max_accounts": opts.verify_max_accounts,
         },

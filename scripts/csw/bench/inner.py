@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from csw.bench.options import NAIVE_ANALYSIS, OUR_MRR_MODELS, BenchError
+from csw.bench.options import (DEFAULT_DUCKDB_THREADS, DEFAULT_MEMORY_LIMIT, NAIVE_ANALYSIS,
+                               OUR_MRR_MODELS, BenchError)
 from csw.bench.dataset import raw_files
 from csw.sql import literal
 
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 def _duckdb_settings(con: duckdb.DuckDBPyConnection) -> None:
     """The same DuckDB limits as profiles.yml (env vars CSW_MEMORY_LIMIT, CSW_DUCKDB_THREADS)."""
-    con.execute(f"set memory_limit = {literal(os.environ.get('CSW_MEMORY_LIMIT', '4GB'))}")
-    con.execute(f"set threads = {int(os.environ.get('CSW_DUCKDB_THREADS', '2'))}")
+    con.execute(f"set memory_limit = {literal(os.environ.get('CSW_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT))}")
+    con.execute(f"set threads = {int(os.environ.get('CSW_DUCKDB_THREADS', DEFAULT_DUCKDB_THREADS))}")
     con.execute("set preserve_insertion_order = false")
     con.execute("set TimeZone = 'UTC'")
 

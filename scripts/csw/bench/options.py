@@ -16,6 +16,10 @@ DEFAULT_MONTHS = 36
 DEFAULT_SEED = 7
 QUICK_ACCOUNTS = 1_000
 QUICK_MONTHS = 12
+# DuckDB settings of profiles.yml (env vars CSW_MEMORY_LIMIT, CSW_DUCKDB_THREADS), for the steps
+# that open DuckDB themselves and for the record of a run.
+DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_DUCKDB_THREADS = "2"
 # Our models that do what the naive spine does, in build order (compiled SQL re-run by NAIVE).
 OUR_MRR_MODELS = (
     "int_charge_segments__months",
