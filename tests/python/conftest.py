@@ -10,6 +10,7 @@ manifest.json.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -73,11 +74,17 @@ def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
     """dbt's target and log paths for every dbt run of this pytest process without its own
     `--target-path` (csw build, plain dbt): under the session's temp directory, one per xdist
     worker, never the checkout's target/ (which `make lint` may be using). `csw build` reads its
-    freshness results from the same place (csw.freshness)."""
+    freshness results from the same place (csw.freshness).
+
+    And `csw build` skips the dbt unit tests (CSW_UNIT_TESTS=skip, unless set): they check the
+    code, not the data, so the suite runs them in the builds that are about them, with
+    `--unit-tests always`: the demo build (`demo_published`, test_bi_marts checks they ran), and
+    the Postgres and Spark cross-engine builds. Plain `dbt build` in a test still runs them."""
     root = tmp_path_factory.getbasetemp() / "dbt"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(root / "target"))
         patch.setenv("DBT_LOG_PATH", str(root / "logs"))
+        patch.setenv("CSW_UNIT_TESTS", os.environ.get("CSW_UNIT_TESTS") or "skip")
         yield root
 
 
@@ -141,7 +148,8 @@ def demo_published(tmp_path_factory):
     root = tmp_path_factory.mktemp("bi_demo")
     raw_dir = PROJECT_DIR / "data" / "demo"
     db_path = root / "warehouse.duckdb"
-    rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress"])
+    rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress",
+                   "--unit-tests", "always"])  # the suite's DuckDB run of every unit test
     assert rc == 0, "csw build of the demo failed (see the dbt output above)"
     rc = csw_main(["publish", "--db", str(db_path), "--out", str(root / "published")])
     assert rc == 0, "csw publish failed"

@@ -132,3 +132,14 @@ def test_duckdb_1_1_reads_every_published_mart(demo_published):
     counts = json.loads(run.stdout)
     manifest = json.loads((published / "current" / "manifest.json").read_text())
     assert counts == {mart: m["rows"] for mart, m in manifest["marts"].items()}
+
+
+def test_the_demo_build_ran_and_passed_every_unit_test(demo_published):
+    """The suite's DuckDB run of the dbt unit tests is this build (conftest: every other `csw build`
+    of the suite skips them); its record says they ran, and it passed."""
+    from csw.buildstate import RECORD_TABLE
+
+    warehouse, _ = demo_published
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
+        first = con.execute(f"select status, unit_tests from {RECORD_TABLE} order by build_id limit 1").fetchone()
+    assert first == ("passed", "ran")

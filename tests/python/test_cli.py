@@ -27,3 +27,35 @@ def test_fault_lists_parse():
     args = build_parser().parse_args(["generate", "--out", "x", "--faults", "duplicates,soft_deletes"])
     assert args.faults == frozenset({"duplicates", "soft_deletes"})
     assert build_parser().parse_args(["generate", "--out", "x", "--faults", "none"]).faults == frozenset()
+
+
+def test_unit_test_mode_comes_from_the_flag_else_csw_unit_tests(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("CSW_UNIT_TESTS", raising=False)
+    assert build_parser().parse_args(["build", "--raw-dir", "x"]).unit_tests == "auto"
+    monkeypatch.setenv("CSW_UNIT_TESTS", "skip")
+    assert build_parser().parse_args(["build", "--raw-dir", "x"]).unit_tests == "skip"
+    assert build_parser().parse_args(["build", "--raw-dir", "x", "--unit-tests", "always"]).unit_tests == "always"
+
+
+def test_a_bad_csw_unit_tests_value_is_refused_before_anything_runs(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path, capsys):
+    monkeypatch.setenv("CSW_UNIT_TESTS", "never")
+    assert main(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")]) == 2
+    assert "CSW_UNIT_TESTS" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_unit_tests_count_as_verified_only_by_a_passed_build_that_ran_them_on_the_same_code(tmp_path: Path):
+    from csw.buildstate import record_build_end, record_build_start, unit_tests_verified_by
+
+    db = tmp_path / "w.duckdb"
+    assert unit_tests_verified_by(db, "code1") is None  # no warehouse yet
+    skipped = record_build_start(db, tmp_path, None, "code1", "skipped")
+    record_build_end(db, skipped, True, [])
+    failed = record_build_start(db, tmp_path, None, "code1", "ran")
+    record_build_end(db, failed, False, ["unit_test.x"])
+    assert unit_tests_verified_by(db, "code1") is None
+    ran = record_build_start(db, tmp_path, None, "code1", "ran")
+    record_build_end(db, ran, True, [])
+    assert unit_tests_verified_by(db, "code1") == ran
+    assert unit_tests_verified_by(db, "code2") is None

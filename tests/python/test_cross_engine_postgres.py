@@ -47,7 +47,7 @@ def _query(cluster: Cluster, sql: str) -> pd.DataFrame:
 def postgres_marts(pg_cluster, cross_engine_raw) -> dict[str, pd.DataFrame]:
     with temporary_env(pg_cluster.env):
         rc = csw_main(["build", "--target", "postgres", "--raw-dir", str(cross_engine_raw),
-                       "--no-progress"])
+                       "--no-progress", "--unit-tests", "always"])  # every unit test, on Postgres
     assert rc == 0, "csw build --target postgres failed (see the dbt output above)"
     return read_marts(lambda sql: _query(pg_cluster, sql))
 

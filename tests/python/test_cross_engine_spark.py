@@ -67,7 +67,7 @@ def spark_build(spark_cluster: Cluster, cross_engine_raw: Path, tmp_path_factory
         started = time.perf_counter()
         try:
             rc = csw_main(["build", "--target", "spark", "--raw-dir", str(cross_engine_raw),
-                           "--no-progress"])
+                           "--no-progress", "--unit-tests", "always"])  # the Spark unit tests
             seconds = time.perf_counter() - started
             assert rc == 0, "csw build --target spark failed (see the dbt output above)"
             print(f"\ncsw build --target spark on {spark_cluster.master_url} "

@@ -9,13 +9,14 @@ and ``csw pg-cluster`` through this parser.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 
 from csw.bench.options import DEFAULT_MONTHS, DEFAULT_SEED, DEFAULT_SIZES, QUICK_ACCOUNTS, QUICK_MONTHS
-from csw.cli.build import build_lock_path, cmd_build
+from csw.cli.build import UNIT_TEST_MODES, build_lock_path, cmd_build
 from csw.cli.commands import (
     cmd_alerts,
     cmd_bench,
@@ -128,9 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--full-refresh", action="store_true")
     build.add_argument(
-        "--unit-tests", choices=("auto", "always"), default="auto",
-        help="auto (default): skip the dbt unit tests when a passed build of this database ran them "
-        "on the same code (they check code, not data); always: run them",
+        "--unit-tests", choices=UNIT_TEST_MODES, default=os.environ.get("CSW_UNIT_TESTS") or "auto",
+        help="auto (default, or env CSW_UNIT_TESTS): skip the dbt unit tests when a passed build of "
+        "this database ran them on the same code (they check code, not data); always: run them; "
+        "skip: do not run them (a CI that runs them once in another build)",
     )
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
     build.add_argument(

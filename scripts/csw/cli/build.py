@@ -13,6 +13,10 @@ from rich.console import Console
 from csw.dbt_env import dbt_environment
 from csw.runner import print_summary, run_dbt
 
+# --unit-tests (default: env CSW_UNIT_TESTS, else auto); DECISIONS.md "A daily build does not re-run
+# unchanged unit tests".
+UNIT_TEST_MODES = ("auto", "always", "skip")
+
 
 def build_lock_path(args: argparse.Namespace) -> tuple[Path, str]:
     """The advisory lock of a build: beside the DuckDB file, or in the engine's target directory."""
@@ -29,6 +33,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from csw.buildstate import BuildLockedError, build_lock
 
     raw_dir: Path = args.raw_dir
+    if args.unit_tests not in UNIT_TEST_MODES:  # the default comes from CSW_UNIT_TESTS unchecked
+        console.print(f"[red]csw build: --unit-tests (or CSW_UNIT_TESTS) must be one of "
+                      f"{', '.join(UNIT_TEST_MODES)}, not {escape(repr(args.unit_tests))}[/]", highlight=False)
+        return 2
     if not raw_dir.is_dir():
         console.print(f"[red]raw directory not found: {escape(str(raw_dir))}[/]")
         return 2
@@ -77,7 +85,10 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
                           highlight=False)
         build_id = record_build_start(args.db, raw_dir.resolve(),
                                       args.as_of.isoformat() if args.as_of else None, code,
-                                      "skipped" if verified_by is not None else "ran")
+                                      "ran" if args.unit_tests != "skip" and verified_by is None else "skipped")
+    if args.unit_tests == "skip":
+        dbt_args += ["--exclude-resource-type", "unit_test"]
+        console.print("unit tests skipped (--unit-tests skip)", highlight=False)
     if args.target == "postgres":
         from csw.engines import postgres
 
