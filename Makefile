@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run   - create .venv if missing, build the bundled demo data into warehouse.duckdb
-#   make test  - create .venv if missing, lint (sqlfluff, DAG rules, dbt-score), run every test (pytest, dbt build)
-#                and csw bench --quick; lint, pytest (2 workers) and bench-quick run at the same time
+#   make test  - create .venv if missing, lint (sqlfluff, DAG rules, dbt-score) and run every test (pytest: dbt
+#                builds, csw bench --quick in test_bench); lint and pytest (2 workers) run at the same time
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -32,15 +32,15 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/csw build --raw-dir $(DEMO_RAW) --db $(DB)
 
-# venv and test-deps first, then lint, pytest and bench-quick in parallel (they share no files:
-# lint alone uses target/, each pytest worker and each bench step has its own dbt target path).
+# venv and test-deps first, then lint and pytest in parallel (they share no files: lint alone uses
+# target/, each pytest worker and each bench step has its own dbt target path).
 # Make waits for the running parts and exits non-zero when any part failed; each part's output
 # is printed in one block when it ends (--output-sync), then the timings of every part.
 test:
 	@mkdir -p $(dir $(TIMINGS)) && : > $(TIMINGS); rc=0; \
 	export CSW_TIMINGS=$(abspath $(TIMINGS)); \
 	$(MAKE) --no-print-directory venv test-deps && \
-	$(MAKE) --no-print-directory -j3 --output-sync=target lint pytest bench-quick || rc=$$?; \
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint pytest || rc=$$?; \
 	printf '\nmake test, per part (wall; CPU of the part and its children; load average at start -> end):\n'; \
 	cat $(TIMINGS); exit $$rc
 
@@ -66,6 +66,7 @@ pytest: $(STAMP)
 
 # `csw bench --quick`: 1k accounts x 12 months (floor, full build, naive spine, incremental day
 # checked against a full refresh), ~2 min. Writes only .bench/quick/ (ignored), never BENCHMARKS.md.
+# `make test` runs the same (tests/python/test_bench.py, which also checks its results).
 bench-quick: $(STAMP)
 	$(TIMED) bench-quick $(BIN)/csw bench --quick
 

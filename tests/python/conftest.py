@@ -39,6 +39,7 @@ SLOWEST_FIRST = [
     "postgres",
     "test_fault_matrix.py",
     "bi_demo",
+    "test_bench.py",  # csw bench --quick
 ]
 
 

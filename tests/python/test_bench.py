@@ -1,5 +1,6 @@
-"""`csw bench` on a tiny dataset: the JSON has every field with sane values, the naive spine agrees
-with fct_mrr, and the incremental run equals a full refresh. No timing is asserted (shared machine).
+"""`csw bench --quick` (1k accounts x 12 months, the CI run issue 7 asks for): the JSON has every
+field with sane values, the naive spine agrees with fct_mrr, and the incremental run equals a full
+refresh. No timing is asserted (shared machine). Its markdown and JSON go to a temp directory.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from csw.bench import MD_BEGIN, MD_END, BenchOptions, _append_day, options_from_args, run_bench
+from csw.bench import MD_BEGIN, MD_END, _append_day, options_from_args, run_bench
 from csw.cli import build_parser, dbt_environment
 from csw.dbt_env import dbt_environment as shared_dbt_environment
 from csw.runner import PROJECT_DIR
@@ -19,8 +20,10 @@ from csw.runner import PROJECT_DIR
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> tuple[dict, Path, Path]:
     root = tmp_path_factory.mktemp("bench")
-    opts = BenchOptions(sizes=(200,), months=12, cache_dir=root / "cache", json_path=root / "results.json",
-                        md_path=root / "BENCHMARKS.md", quick=True)
+    opts = options_from_args(build_parser().parse_args([
+        "bench", "--quick", "--cache-dir", str(root / "cache"), "--json", str(root / "results.json"),
+        "--out", str(root / "BENCHMARKS.md")]))
+    assert (opts.sizes, opts.months, opts.quick) == ((1000,), 12, True)
     before = (PROJECT_DIR / "BENCHMARKS.md").read_text()
     results = run_bench(opts, Console(stderr=True), command="csw bench (test)")
     assert (PROJECT_DIR / "BENCHMARKS.md").read_text() == before, "the test run rewrote the repo's BENCHMARKS.md"
@@ -33,7 +36,7 @@ def test_json_is_written_and_has_every_section(bench):
     for key in ("started_at", "git_commit", "machine", "settings", "runs", "targets", "note"):
         assert key in results
     (run,) = results["runs"]
-    assert (run["accounts"], run["months"]) == (200, 12)
+    assert (run["accounts"], run["months"]) == (1000, 12)
     for key in ("dataset", "floor", "full", "naive", "incremental", "ratios"):
         assert key in run
 
@@ -80,13 +83,13 @@ def test_targets_are_judged_or_marked_not_measured(bench):
     assert set(targets) == {
         "full build vs floor (100k x 36)", "peak memory (100k x 36)", "daily incremental (100k x 36)",
         "full build vs floor (10k x 36)", "daily incremental (10k x 36)", "demo build (1k x 36)"}
-    # 200 x 12 is none of the target sizes: every target says so instead of passing silently.
+    # 1k x 12 is none of the target sizes: every target says so instead of passing silently.
     assert all(t["met"] is None and t["why"].startswith("not measured") for t in targets.values())
     text = md_path.read_text()
     assert text.count(MD_BEGIN) == 1 and text.count(MD_END) == 1
-    assert "| 200 x 12 |" in text and "upper bound" in text
+    assert "| 1,000 x 12 |" in text and "upper bound" in text
     # at equal output, what each side of the naive comparison computes
-    assert "Naive spine vs ours, 200 x 12: the same total MRR in every one of the 12 months" in text
+    assert "Naive spine vs ours, 1,000 x 12: the same total MRR in every one of the 12 months" in text
     assert "`fct_mrr`" in text
 
 
