@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import stat
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -275,7 +276,24 @@ def _check_regular_file(path: str, root: Path) -> None:
 
 
 def scan_csv(path: str) -> tuple[list[str], int]:
-    """(header, number of data records) of a CSV in the stated dialect; RawInputError with the line."""
+    """(header, number of data records) of a CSV in the stated dialect; RawInputError with the line.
+
+    Fast path: the records' widths counted at C speed (no Python per record); a file with any
+    problem is scanned again record by record (`_scan_csv_lines`) for the message with its line."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
+            header = next(reader, None)
+            widths = Counter(map(len, reader))
+        if header is not None and set(widths) <= {len(header)}:
+            return header, widths[len(header)]
+    except (csv.Error, UnicodeDecodeError):
+        pass
+    return _scan_csv_lines(path)
+
+
+def _scan_csv_lines(path: str) -> tuple[list[str], int]:
+    """`scan_csv` record by record, naming the line of the first problem."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
