@@ -20,13 +20,7 @@ customer_months as (
 
 customer_segments as (
 
-    select
-        customer_id,
-        month_start_date,
-        customer_success_segment,
-        current_segment
-
-    from {{ ref('int_customer_months__segmented') }}
+    select * from {{ ref('int_customer_months__segmented') }}
 
 ),
 
