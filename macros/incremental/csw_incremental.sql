@@ -14,6 +14,13 @@
     recomputing the affected keys from ALL their raw rows and replacing them (delete+insert on
     `_record_key`) gives exactly the full-refresh result. Renders nothing on a full build.
 
+    csw_incremental_config(source_name, table_name): the config of an incremental base model
+    (`{{ config(**csw_incremental_config('crm', 'activities')) }}`): the materialization above,
+    delete+insert on `_record_key`, and csw_incremental_reset of its raw table as the pre_hook.
+
+    csw_incremental_source(source_name, table_name, key_columns): the model's `source` CTE, the
+    raw table with the key filter above.
+
     csw_incremental_reset(relation), the pre_hook: when the target holds a row of a file that is
     no longer in the raw table (the file was rewritten or removed, so the loader reloaded the
     table in full), empty the target first; the key filter then selects every raw row, and no
@@ -22,6 +29,22 @@
 
 {%- macro csw_incremental_materialization() -%}
     {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro -%}
+
+
+{%- macro csw_incremental_config(source_name, table_name) -%}
+    {{ return({
+        'materialized': csw_incremental_materialization(),
+        'incremental_strategy': 'delete+insert',
+        'unique_key': '_record_key',
+        'pre_hook': "{{ csw_incremental_reset(source('" ~ source_name ~ "', '" ~ table_name ~ "')) }}",
+    }) }}
+{%- endmacro -%}
+
+
+{%- macro csw_incremental_source(source_name, table_name, key_columns) -%}
+    select * from {{ source(source_name, table_name) }}
+    {{ csw_incremental_key_filter(source(source_name, table_name), key_columns) }}
 {%- endmacro -%}
 
 

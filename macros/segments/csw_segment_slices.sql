@@ -25,6 +25,18 @@
         on {{ events }}.customer_id = {{ current_segments }}.customer_id
 {%- endmacro %}
 
+{#- Each customer's current segment (customer_id, current_segment): its row of `segments` (the
+    CTE of int_customer_months__segmented) in the as-of month (`as_of`, the CTE of int_as_of).
+    Months before the first month with MRR lie outside the segment grid: they get this one. -#}
+{% macro csw_current_segments(segments='customer_segments', as_of='as_of') -%}
+    select
+        {{ segments }}.customer_id,
+        {{ segments }}.current_segment
+    from {{ segments }}
+    inner join {{ as_of }}
+        on {{ segments }}.month_start_date = {{ as_of }}.as_of_month
+{%- endmacro %}
+
 {#- Each row of `events` (a CTE with `month` and `segment`) once in 'all' and once in its
     segment (rows without a segment count in 'all' only), with the given columns. -#}
 {% macro csw_rows_by_segment(events, columns) -%}

@@ -13,11 +13,7 @@ with
 
 charges as (
 
-    select
-        effective_from_date,
-        _loaded_at
-
-    from {{ ref('stg_billing__subscription_charges') }}
+    select * from {{ ref('stg_billing__subscription_charges') }}
 
 ),
 

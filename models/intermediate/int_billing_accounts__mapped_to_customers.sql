@@ -5,22 +5,13 @@ with
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        crm_account_id,
-        currency
-
-    from {{ ref('stg_billing__accounts') }}
+    select * from {{ ref('stg_billing__accounts') }}
 
 ),
 
 resolved_accounts as (
 
-    select
-        account_id,
-        surviving_account_id
-
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 

@@ -10,11 +10,7 @@ with recursive
 
 accounts as (
 
-    select
-        account_id,
-        merged_into_account_id
-
-    from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('stg_crm__accounts') }}
 
 ),
 

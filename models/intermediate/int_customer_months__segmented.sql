@@ -9,39 +9,25 @@ with
 
 customers as (
 
-    select
-        customer_id,
-        employee_count
-
-    from {{ ref('int_customers') }}
+    select * from {{ ref('int_customers') }}
 
 ),
 
 months as (
 
-    select month_start_date
-
-    from {{ ref('int_months__spine') }}
+    select * from {{ ref('int_months__spine') }}
 
 ),
 
 as_of as (
 
-    select as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 
 product_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        prev_mrr_usd_cents
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
 
 ),
 

@@ -5,38 +5,19 @@ with
 
 crm_accounts as (
 
-    select
-        account_id,
-        account_name,
-        industry,
-        employee_count,
-        country_code,
-        owner_user_id,
-        created_at
-
-    from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('stg_crm__accounts') }}
 
 ),
 
 resolved_accounts as (
 
-    select
-        account_id,
-        surviving_account_id
-
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        customer_id,
-        is_crm_matched,
-        currency
-
-    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 

@@ -7,46 +7,25 @@ with
 
 customers as (
 
-    select customer_id
-
-    from {{ ref('int_customers') }}
+    select * from {{ ref('int_customers') }}
 
 ),
 
 as_of as (
 
-    select
-        as_of_date,
-        as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        is_churn,
-        is_win_back,
-        had_mrr_prev_month,
-        prev_month_segment
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 
 segments as (
 
-    select
-        customer_id,
-        segment_mrr_cents,
-        effective_from_date,
-        first_counted_month
-
-    from {{ ref('int_charge_segments') }}
+    select * from {{ ref('int_charge_segments') }}
     where
         is_counted
         and segment_mrr_cents > 0
@@ -55,35 +34,19 @@ segments as (
 
 charges as (
 
-    select
-        subscription_id,
-        effective_from_date,
-        effective_to_date,
-        is_trial
-
-    from {{ ref('stg_billing__subscription_charges') }}
+    select * from {{ ref('stg_billing__subscription_charges') }}
 
 ),
 
 subscriptions as (
 
-    select
-        subscription_id,
-        billing_account_id,
-        canceled_date
-
-    from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('stg_billing__subscriptions') }}
 
 ),
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        customer_id,
-        currency
-
-    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 

@@ -17,14 +17,7 @@ with
 
 segments as (
 
-    select
-        customer_id,
-        month_start_date,
-        has_mrr,
-        bridge_segment,
-        customer_success_segment,
-        current_segment
-    from {{ ref('int_customer_months__segmented') }}
+    select * from {{ ref('int_customer_months__segmented') }}
 
 ),
 

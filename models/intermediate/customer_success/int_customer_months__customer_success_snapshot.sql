@@ -9,25 +9,14 @@ with
 
 product_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        quantity
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
     where mrr_usd_cents > 0
 
 ),
 
 segments as (
 
-    select
-        customer_id,
-        month_start_date,
-        segment
-
-    from {{ ref('int_customer_months__segmented') }}
+    select * from {{ ref('int_customer_months__segmented') }}
 
 ),
 

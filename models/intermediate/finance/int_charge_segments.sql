@@ -5,51 +5,25 @@ with
 
 charges as (
 
-    select
-        charge_id,
-        subscription_id,
-        product_id,
-        charge_type,
-        billing_period,
-        unit_price,
-        quantity,
-        discount_percent,
-        effective_from_date,
-        effective_to_date,
-        is_trial
-
-    from {{ ref('stg_billing__subscription_charges') }}
+    select * from {{ ref('stg_billing__subscription_charges') }}
 
 ),
 
 subscriptions as (
 
-    select
-        subscription_id,
-        billing_account_id,
-        canceled_date,
-        cancel_reason
-
-    from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('stg_billing__subscriptions') }}
 
 ),
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        customer_id,
-        currency
-
-    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 
 as_of as (
 
-    select as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

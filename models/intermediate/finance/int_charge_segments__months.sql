@@ -5,18 +5,7 @@ with
 
 counted_segments as (
 
-    select
-        charge_id,
-        subscription_id,
-        customer_id,
-        product_id,
-        currency,
-        segment_mrr_cents,
-        quantity,
-        first_counted_month,
-        last_counted_month
-
-    from {{ ref('int_charge_segments') }}
+    select * from {{ ref('int_charge_segments') }}
     where is_counted
 
 ),

@@ -11,19 +11,13 @@ with
 
 customers as (
 
-    select customer_id
-
-    from {{ ref('int_customers') }}
+    select * from {{ ref('int_customers') }}
 
 ),
 
 lifecycle as (
 
-    select
-        customer_id,
-        current_mrr_cents
-
-    from {{ ref('int_customers__lifecycle') }}
+    select * from {{ ref('int_customers__lifecycle') }}
 
 ),
 
@@ -41,46 +35,26 @@ current_segments as (
 
 segment_churn_rates as (
 
-    select
-        segment,
-        avg_logo_churn_rate_e6
-
-    from {{ ref('int_segments__trailing_logo_churn') }}
+    select * from {{ ref('int_segments__trailing_logo_churn') }}
 
 ),
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        customer_id,
-        currency
-
-    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 
 invoices as (
 
-    select
-        invoice_id,
-        billing_account_id,
-        issued_date,
-        subtotal
-
-    from {{ ref('stg_billing__invoices') }}
+    select * from {{ ref('stg_billing__invoices') }}
     where status = 'paid'
 
 ),
 
 exchange_rates as (
 
-    select
-        currency,
-        rate_date,
-        usd_per_unit
-
-    from {{ ref('stg_billing__exchange_rates') }}
+    select * from {{ ref('stg_billing__exchange_rates') }}
     where currency <> 'USD'
 
 ),

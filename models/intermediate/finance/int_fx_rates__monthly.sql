@@ -5,33 +5,20 @@ with
 
 exchange_rates as (
 
-    select
-        currency,
-        rate_date,
-        usd_per_unit
-
-    from {{ ref('stg_billing__exchange_rates') }}
+    select * from {{ ref('stg_billing__exchange_rates') }}
     where currency <> 'USD'
 
 ),
 
 segment_months as (
 
-    select
-        currency,
-        month_start_date
-
-    from {{ ref('int_charge_segments__months') }}
+    select * from {{ ref('int_charge_segments__months') }}
 
 ),
 
 months as (
 
-    select
-        month_start_date,
-        month_end_date
-
-    from {{ ref('int_months__spine') }}
+    select * from {{ ref('int_months__spine') }}
 
 ),
 

@@ -5,27 +5,13 @@ with
 
 product_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        prev_mrr_usd_cents,
-        prev_restated_usd_cents
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
 
 ),
 
 segments as (
 
-    select
-        customer_id,
-        month_start_date,
-        segment,
-        bridge_segment,
-        prev_month_segment
-
-    from {{ ref('int_customer_months__segmented') }}
+    select * from {{ ref('int_customer_months__segmented') }}
 
 ),
 

@@ -8,26 +8,13 @@ with
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        bridge_segment,
-        prev_mrr_usd_cents,
-        mrr_usd_cents
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 
 movements as (
 
-    select
-        customer_id,
-        month_start_date,
-        movement_type,
-        mrr_change_cents
-
-    from {{ ref('int_mrr__movements') }}
+    select * from {{ ref('int_mrr__movements') }}
 
 ),
 

@@ -5,21 +5,7 @@ with
 
 currency_months as (
 
-    select
-        customer_id,
-        product_id,
-        currency,
-        month_start_date,
-        counted_segments,
-        local_mrr_cents,
-        quantity,
-        usd_mrr_cents,
-        prev_counted_segments,
-        prev_quantity,
-        prev_usd_mrr_cents,
-        prev_restated_usd_cents
-
-    from {{ ref('int_mrr__customer_product_month_currency') }}
+    select * from {{ ref('int_mrr__customer_product_month_currency') }}
 
 ),
 

@@ -5,35 +5,19 @@ with
 
 segment_months as (
 
-    select
-        customer_id,
-        product_id,
-        currency,
-        month_start_date,
-        segment_mrr_cents,
-        quantity
-
-    from {{ ref('int_charge_segments__months') }}
+    select * from {{ ref('int_charge_segments__months') }}
 
 ),
 
 fx_rates as (
 
-    select
-        currency,
-        month_start_date,
-        usd_per_unit,
-        usd_per_unit_e8
-
-    from {{ ref('int_fx_rates__monthly') }}
+    select * from {{ ref('int_fx_rates__monthly') }}
 
 ),
 
 as_of as (
 
-    select as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -7,41 +7,19 @@ with
 
 product_months as (
 
-    select
-        customer_id,
-        product_id,
-        month_start_date,
-        mrr_usd_cents,
-        quantity,
-        prev_mrr_usd_cents,
-        prev_restated_usd_cents,
-        prev_quantity
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
 
 ),
 
 products as (
 
-    select
-        product_id,
-        product_line
-
-    from {{ ref('stg_billing__products') }}
+    select * from {{ ref('stg_billing__products') }}
 
 ),
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        has_mrr,
-        had_mrr_prev_month,
-        had_mrr_before,
-        bridge_segment
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 

@@ -6,26 +6,13 @@ with
 
 as_of as (
 
-    select
-        as_of_date,
-        as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        is_churn,
-        is_win_back,
-        had_mrr_prev_month,
-        prev_month_segment
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 

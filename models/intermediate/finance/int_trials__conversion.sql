@@ -7,68 +7,39 @@ with
 
 charges as (
 
-    select
-        charge_id,
-        subscription_id,
-        product_id,
-        effective_from_date,
-        effective_to_date
-
-    from {{ ref('stg_billing__subscription_charges') }}
+    select * from {{ ref('stg_billing__subscription_charges') }}
     where is_trial
 
 ),
 
 subscriptions as (
 
-    select
-        subscription_id,
-        billing_account_id,
-        canceled_date
-
-    from {{ ref('stg_billing__subscriptions') }}
+    select * from {{ ref('stg_billing__subscriptions') }}
 
 ),
 
 billing_accounts as (
 
-    select
-        billing_account_id,
-        customer_id
-
-    from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
 
 ),
 
 products as (
 
-    select
-        product_id,
-        product_line
-
-    from {{ ref('stg_billing__products') }}
+    select * from {{ ref('stg_billing__products') }}
 
 ),
 
 product_months as (
 
-    select
-        customer_id,
-        product_id,
-        month_start_date
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
     where mrr_usd_cents > 0
 
 ),
 
 as_of as (
 
-    select
-        as_of_date,
-        as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -6,24 +6,13 @@ with
 
 customers as (
 
-    select
-        customer_id,
-        customer_name,
-        csm_user_id,
-        is_crm_matched,
-        country_code,
-        industry,
-        employee_count
-
-    from {{ ref('int_customers') }}
+    select * from {{ ref('int_customers') }}
 
 ),
 
 as_of as (
 
-    select as_of_month
-
-    from {{ ref('int_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 
@@ -41,35 +30,19 @@ current_segments as (
 
 lifecycle as (
 
-    select
-        customer_id,
-        current_mrr_cents,
-        first_paid_month,
-        lifecycle_stage
-
-    from {{ ref('int_customers__lifecycle') }}
+    select * from {{ ref('int_customers__lifecycle') }}
 
 ),
 
 ltv as (
 
-    select
-        customer_id,
-        realized_ltv_cents,
-        predicted_ltv_cents
-
-    from {{ ref('int_customers__ltv') }}
+    select * from {{ ref('int_customers__ltv') }}
 
 ),
 
 customer_nps as (
 
-    select
-        customer_id,
-        nps_responses,
-        nps_180d
-
-    from {{ ref('int_customer_nps_180d') }}
+    select * from {{ ref('int_customer_nps_180d') }}
 
 ),
 

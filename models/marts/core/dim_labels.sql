@@ -6,14 +6,7 @@ with
 
 seeded as (
 
-    select
-        code_column,
-        code,
-        sort_order,
-        label_en,
-        label_ja
-
-    from {{ ref('code_labels') }}
+    select * from {{ ref('code_labels') }}
 
 )
 

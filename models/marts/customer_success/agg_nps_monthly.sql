@@ -20,13 +20,7 @@ customer_months as (
 
 customer_segments as (
 
-    select
-        customer_id,
-        month_start_date,
-        customer_success_segment,
-        current_segment
-
-    from {{ ref('int_customer_months__segmented') }}
+    select * from {{ ref('int_customer_months__segmented') }}
 
 ),
 
@@ -38,14 +32,7 @@ as_of as (
 
 as_of_segments as (
 
-    {#- Months before the first month with MRR lie outside the segment grid: the current segment. #}
-    select
-        customer_segments.customer_id,
-        customer_segments.current_segment
-
-    from customer_segments
-    inner join as_of
-        on customer_segments.month_start_date = as_of.as_of_month
+    {{ csw_current_segments() }}
 
 ),
 

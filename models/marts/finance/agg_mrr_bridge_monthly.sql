@@ -8,17 +8,13 @@ with
 
 months as (
 
-    select month_start_date
-
-    from {{ ref('int_months__spine') }}
+    select * from {{ ref('int_months__spine') }}
 
 ),
 
 segment_thresholds as (
 
-    select segment
-
-    from {{ ref('segment_thresholds') }}
+    select * from {{ ref('segment_thresholds') }}
 
 ),
 

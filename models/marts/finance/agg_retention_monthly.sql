@@ -5,23 +5,13 @@ with
 
 months as (
 
-    select month_start_date
-
-    from {{ ref('int_months__spine') }}
+    select * from {{ ref('int_months__spine') }}
 
 ),
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_usd_cents,
-        prev_mrr_usd_cents,
-        prev_restated_usd_cents,
-        is_churn
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 
@@ -42,25 +32,14 @@ bridge as (
 
 currency_months as (
 
-    select
-        customer_id,
-        currency,
-        month_start_date,
-        local_mrr_cents
-
-    from {{ ref('int_mrr__customer_product_month_currency') }}
+    select * from {{ ref('int_mrr__customer_product_month_currency') }}
     where local_mrr_cents <> 0
 
 ),
 
 fx_rates as (
 
-    select
-        currency,
-        month_start_date,
-        usd_per_unit_e8
-
-    from {{ ref('int_fx_rates__monthly') }}
+    select * from {{ ref('int_fx_rates__monthly') }}
 
 ),
 

@@ -6,12 +6,7 @@ with
 
 trials as (
 
-    select
-        trial_end_month,
-        is_converted,
-        is_outcome_final
-
-    from {{ ref('int_trials__conversion') }}
+    select * from {{ ref('int_trials__conversion') }}
     where is_ended
 
 ),

@@ -5,55 +5,27 @@ with
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        is_churn,
-        is_win_back,
-        bridge_segment,
-        churned_tenure_months
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 
 movements as (
 
-    select
-        customer_id,
-        month_start_date,
-        mrr_change_cents
-
-    from {{ ref('int_mrr__movements') }}
+    select * from {{ ref('int_mrr__movements') }}
     where movement_type = 'churn'
 
 ),
 
 segments as (
 
-    select
-        customer_id,
-        subscription_id,
-        currency,
-        segment_mrr_cents,
-        service_end_date,
-        cancel_reason,
-        first_counted_month,
-        last_counted_month
-
-    from {{ ref('int_charge_segments') }}
+    select * from {{ ref('int_charge_segments') }}
     where is_counted
 
 ),
 
 fx_rates as (
 
-    select
-        currency,
-        month_start_date,
-        usd_per_unit_e8
-
-    from {{ ref('int_fx_rates__monthly') }}
+    select * from {{ ref('int_fx_rates__monthly') }}
 
 ),
 

@@ -5,28 +5,14 @@ with
 
 product_months as (
 
-    select
-        customer_id,
-        product_id,
-        month_start_date,
-        mrr_usd_cents,
-        mrr_local_cents,
-        currency,
-        quantity
-
-    from {{ ref('int_mrr__customer_product_month') }}
+    select * from {{ ref('int_mrr__customer_product_month') }}
     where mrr_usd_cents > 0
 
 ),
 
 customer_months as (
 
-    select
-        customer_id,
-        month_start_date,
-        segment
-
-    from {{ ref('int_mrr__customer_month') }}
+    select * from {{ ref('int_mrr__customer_month') }}
 
 ),
 

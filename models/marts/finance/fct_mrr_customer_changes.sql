@@ -6,20 +6,7 @@ with
 
 customer_changes as (
 
-    select
-        customer_id,
-        month_start_date,
-        bridge_segment,
-        starting_mrr_cents,
-        fx_adjustment_cents,
-        new_cents,
-        win_back_cents,
-        expansion_cents,
-        contraction_cents,
-        churn_cents,
-        ending_mrr_cents
-
-    from {{ ref('int_mrr__customer_month_changes') }}
+    select * from {{ ref('int_mrr__customer_month_changes') }}
 
 ),
 

@@ -6,20 +6,7 @@ with
 
 movements as (
 
-    select
-        customer_id,
-        product_line,
-        month_start_date,
-        movement_type,
-        mrr_change_cents,
-        quantity_effect_cents,
-        price_effect_cents,
-        tier_effect_cents,
-        products_before,
-        products_after,
-        bridge_segment
-
-    from {{ ref('int_mrr__movements') }}
+    select * from {{ ref('int_mrr__movements') }}
 
 ),
 

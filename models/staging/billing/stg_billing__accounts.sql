@@ -16,9 +16,7 @@ final as (
         crm_account_id,
         currency,
         created_at,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

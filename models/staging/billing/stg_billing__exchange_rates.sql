@@ -15,9 +15,7 @@ final as (
         rate_date,
         currency,
         usd_per_unit,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

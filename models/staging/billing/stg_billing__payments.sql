@@ -18,9 +18,7 @@ final as (
         amount,
         outcome,
         failure_code,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

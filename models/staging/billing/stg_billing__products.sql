@@ -15,9 +15,7 @@ final as (
         product_id,
         product_name,
         product_line,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

@@ -23,9 +23,7 @@ final as (
         effective_from as effective_from_date,
         effective_to as effective_to_date,
         is_trial,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

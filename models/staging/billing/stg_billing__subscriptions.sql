@@ -18,9 +18,7 @@ final as (
         started_on as started_date,
         canceled_on as canceled_date,
         cancel_reason,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

@@ -20,9 +20,7 @@ final as (
         owner_user_id,
         created_at,
         merged_into_account_id,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

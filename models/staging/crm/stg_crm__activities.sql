@@ -19,9 +19,7 @@ final as (
         activity_type,
         occurred_at,
         subject,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

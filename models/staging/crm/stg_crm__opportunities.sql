@@ -20,9 +20,7 @@ final as (
         currency,
         close_date,
         loss_reason,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

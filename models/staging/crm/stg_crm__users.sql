@@ -18,9 +18,7 @@ final as (
         {{ csw_hash('email') }} as email_hash,
         role,
         is_active,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

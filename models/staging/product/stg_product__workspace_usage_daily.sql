@@ -18,9 +18,7 @@ final as (
         active_users,
         sessions,
         key_feature_events,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

@@ -15,9 +15,7 @@ final as (
         organization_id,
         crm_account_id,
         organization_name,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

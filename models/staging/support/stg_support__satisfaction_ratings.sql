@@ -17,9 +17,7 @@ final as (
         score,
         comment,
         created_at,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

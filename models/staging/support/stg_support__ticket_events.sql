@@ -19,9 +19,7 @@ final as (
         event_type,
         is_public,
         new_value,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

@@ -21,9 +21,7 @@ final as (
         score,
         comment,
         submitted_at,
-        _loaded_at,
-        _source_file,
-        _source_row_number
+        {{ csw_staged_columns() }}
 
     from base
 

@@ -15,21 +15,11 @@ parsed as (
         {{ csw_parse_date('rate_date') }} as rate_date,
         {{ csw_parse_text('currency') }} as currency,
         {{ csw_parse_decimal('usd_per_unit', 18, 8) }} as usd_per_unit,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['currency', 'rate_date']) }} as _record_key,
-        {{ csw_has_null(['currency', 'rate_date']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('rate_date', 'date'),
-            ('usd_per_unit', 'decimal(18,8)'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'usd_per_unit',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['currency', 'rate_date'],
+            checks=[('rate_date', 'date'), ('usd_per_unit', 'decimal(18,8)')],
+            required=['usd_per_unit'],
+        ) }}
 
     from source
 
@@ -62,14 +52,7 @@ final as (
         rate_date,
         currency,
         usd_per_unit,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

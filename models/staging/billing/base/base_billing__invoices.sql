@@ -21,27 +21,14 @@ parsed as (
         {{ csw_parse_decimal('tax_amount', 18, 2) }} as tax_amount,
         {{ csw_parse_text('status') }} as status,
         {{ csw_parse_timestamp('paid_at') }} as paid_at,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['invoice_id']) }} as _record_key,
-        {{ csw_has_null(['invoice_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('issued_on', 'date'),
-            ('due_on', 'date'),
-            ('subtotal', 'decimal(18,2)'),
-            ('tax_amount', 'decimal(18,2)'),
-            ('paid_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'billing_account_id',
-            'issued_on',
-            'subtotal',
-            'status',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['invoice_id'],
+            checks=[
+                ('issued_on', 'date'), ('due_on', 'date'), ('subtotal', 'decimal(18,2)'),
+                ('tax_amount', 'decimal(18,2)'), ('paid_at', 'timestamp'),
+            ],
+            required=['billing_account_id', 'issued_on', 'subtotal', 'status'],
+        ) }}
 
     from source
 
@@ -81,14 +68,7 @@ final as (
         tax_amount,
         status,
         paid_at,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -18,24 +18,11 @@ parsed as (
         {{ csw_parse_decimal('amount', 18, 2) }} as amount,
         {{ csw_parse_text('outcome') }} as outcome,
         {{ csw_parse_text('failure_code') }} as failure_code,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['payment_id']) }} as _record_key,
-        {{ csw_has_null(['payment_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('attempted_at', 'timestamp'),
-            ('amount', 'decimal(18,2)'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'invoice_id',
-            'attempted_at',
-            'amount',
-            'outcome',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['payment_id'],
+            checks=[('attempted_at', 'timestamp'), ('amount', 'decimal(18,2)')],
+            required=['invoice_id', 'attempted_at', 'amount', 'outcome'],
+        ) }}
 
     from source
 
@@ -72,14 +59,7 @@ final as (
         amount,
         outcome,
         failure_code,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -32,32 +32,18 @@ parsed as (
         {{ csw_parse_date('effective_from') }} as effective_from,
         {{ csw_parse_date('effective_to') }} as effective_to,
         {{ csw_parse_boolean('is_trial') }} as is_trial,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['charge_id']) }} as _record_key,
-        {{ csw_has_null(['charge_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('unit_price', 'decimal(18,4)'),
-            ('quantity', 'integer'),
-            ('discount_percent', 'decimal(5,2)'),
-            ('effective_from', 'date'),
-            ('effective_to', 'date'),
-            ('is_trial', 'boolean'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'product_id',
-            'charge_type',
-            'billing_period',
-            'unit_price',
-            'quantity',
-            'discount_percent',
-            'effective_from',
-            'is_trial',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['charge_id'],
+            checks=[
+                ('unit_price', 'decimal(18,4)'), ('quantity', 'integer'),
+                ('discount_percent', 'decimal(5,2)'), ('effective_from', 'date'),
+                ('effective_to', 'date'), ('is_trial', 'boolean'),
+            ],
+            required=[
+                'product_id', 'charge_type', 'billing_period', 'unit_price', 'quantity',
+                'discount_percent', 'effective_from', 'is_trial',
+            ],
+        ) }}
 
     from source
 
@@ -113,14 +99,7 @@ final as (
         effective_from,
         effective_to,
         is_trial,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -28,22 +28,11 @@ parsed as (
         {{ csw_parse_date('started_on') }} as started_on,
         {{ csw_parse_date('canceled_on') }} as canceled_on,
         {{ csw_parse_text('cancel_reason') }} as cancel_reason,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['subscription_id']) }} as _record_key,
-        {{ csw_has_null(['subscription_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('started_on', 'date'),
-            ('canceled_on', 'date'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'status',
-            'started_on',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['subscription_id'],
+            checks=[('started_on', 'date'), ('canceled_on', 'date')],
+            required=['status', 'started_on'],
+        ) }}
 
     from source
 
@@ -88,14 +77,7 @@ final as (
         started_on,
         canceled_on,
         cancel_reason,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -20,21 +20,11 @@ parsed as (
         {{ csw_parse_text('owner_user_id') }} as owner_user_id,
         {{ csw_parse_timestamp('created_at') }} as created_at,
         {{ csw_parse_text('merged_into_account_id') }} as merged_into_account_id,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['account_id']) }} as _record_key,
-        {{ csw_has_null(['account_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('employee_count', 'integer'),
-            ('created_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'created_at',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['account_id'],
+            checks=[('employee_count', 'integer'), ('created_at', 'timestamp')],
+            required=['created_at'],
+        ) }}
 
     from source
 
@@ -72,14 +62,7 @@ final as (
         owner_user_id,
         created_at,
         merged_into_account_id,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -3,19 +3,13 @@
 -- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
 
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('crm', 'activities')) }}",
-) }}
+{{ config(**csw_incremental_config('crm', 'activities')) }}
 
 with
 
 source as (
 
-    select * from {{ source('crm', 'activities') }}
-    {{ csw_incremental_key_filter(source('crm', 'activities'), ['activity_id']) }}
+    {{ csw_incremental_source('crm', 'activities', ['activity_id']) }}
 
 ),
 
@@ -29,23 +23,12 @@ parsed as (
         {{ csw_parse_text('activity_type') }} as activity_type,
         {{ csw_parse_timestamp('occurred_at') }} as occurred_at,
         {{ csw_parse_text('subject') }} as subject,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        {{ csw_record_key(['activity_id']) }} as _record_key,
-        {{ csw_has_null(['activity_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('occurred_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'account_id',
-            'activity_type',
-            'occurred_at',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['activity_id'],
+            checks=[('occurred_at', 'timestamp')],
+            required=['account_id', 'activity_type', 'occurred_at'],
+            with_file_id=true,
+        ) }}
 
     from source
 
@@ -95,15 +78,7 @@ final as (
         activity_type,
         occurred_at,
         subject,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 

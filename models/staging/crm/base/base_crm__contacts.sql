@@ -18,20 +18,11 @@ parsed as (
         {{ csw_parse_text('full_name') }} as full_name,
         {{ csw_parse_text('title') }} as title,
         {{ csw_parse_timestamp('created_at') }} as created_at,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['contact_id']) }} as _record_key,
-        {{ csw_has_null(['contact_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('created_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'account_id',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['contact_id'],
+            checks=[('created_at', 'timestamp')],
+            required=['account_id'],
+        ) }}
 
     from source
 
@@ -62,14 +53,7 @@ final as (
         full_name,
         title,
         created_at,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -20,24 +20,11 @@ parsed as (
         {{ csw_parse_text('currency') }} as currency,
         {{ csw_parse_date('close_date') }} as close_date,
         {{ csw_parse_text('loss_reason') }} as loss_reason,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['opportunity_id']) }} as _record_key,
-        {{ csw_has_null(['opportunity_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('amount', 'decimal(18,2)'),
-            ('close_date', 'date'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'account_id',
-            'opportunity_type',
-            'stage',
-            'close_date',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['opportunity_id'],
+            checks=[('amount', 'decimal(18,2)'), ('close_date', 'date')],
+            required=['account_id', 'opportunity_type', 'stage', 'close_date'],
+        ) }}
 
     from source
 
@@ -83,14 +70,7 @@ final as (
         currency,
         close_date,
         loss_reason,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -17,20 +17,11 @@ parsed as (
         {{ csw_parse_email('email') }} as email,
         {{ csw_parse_text('role') }} as role,
         {{ csw_parse_boolean('is_active') }} as is_active,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['user_id']) }} as _record_key,
-        {{ csw_has_null(['user_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('is_active', 'boolean'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'role',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['user_id'],
+            checks=[('is_active', 'boolean')],
+            required=['role'],
+        ) }}
 
     from source
 
@@ -66,14 +57,7 @@ final as (
         email,
         role,
         is_active,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -3,22 +3,13 @@
 -- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
 
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('product', 'workspace_usage_daily')) }}",
-) }}
+{{ config(**csw_incremental_config('product', 'workspace_usage_daily')) }}
 
 with
 
 source as (
 
-    select * from {{ source('product', 'workspace_usage_daily') }}
-    {{ csw_incremental_key_filter(
-        source('product', 'workspace_usage_daily'),
-        ['workspace_id', 'usage_date'],
-    ) }}
+    {{ csw_incremental_source('product', 'workspace_usage_daily', ['workspace_id', 'usage_date']) }}
 
 ),
 
@@ -31,24 +22,15 @@ parsed as (
         {{ csw_parse_integer('active_users') }} as active_users,
         {{ csw_parse_integer('sessions', 'bigint') }} as sessions,
         {{ csw_parse_integer('key_feature_events', 'bigint') }} as key_feature_events,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        {{ csw_record_key(['workspace_id', 'usage_date']) }} as _record_key,
-        {{ csw_has_null(['workspace_id', 'usage_date']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('usage_date', 'date'),
-            ('active_users', 'integer'),
-            ('sessions', 'bigint'),
-            ('key_feature_events', 'bigint'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'active_users',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['workspace_id', 'usage_date'],
+            checks=[
+                ('usage_date', 'date'), ('active_users', 'integer'), ('sessions', 'bigint'),
+                ('key_feature_events', 'bigint'),
+            ],
+            required=['active_users'],
+            with_file_id=true,
+        ) }}
 
     from source
 
@@ -86,15 +68,7 @@ final as (
         active_users,
         sessions,
         key_feature_events,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 

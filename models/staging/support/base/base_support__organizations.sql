@@ -15,17 +15,7 @@ parsed as (
         {{ csw_parse_text('organization_id') }} as organization_id,
         {{ csw_parse_text('crm_account_id') }} as crm_account_id,
         {{ csw_parse_text('organization_name') }} as organization_name,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['organization_id']) }} as _record_key,
-        {{ csw_has_null(['organization_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(['organization_id']) }}
 
     from source
 
@@ -53,14 +43,7 @@ final as (
         organization_id,
         crm_account_id,
         organization_name,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

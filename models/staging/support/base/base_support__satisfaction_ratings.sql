@@ -17,22 +17,11 @@ parsed as (
         {{ csw_parse_text('score') }} as score,
         {{ csw_parse_text('comment') }} as comment,
         {{ csw_parse_timestamp('created_at') }} as created_at,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        {{ csw_record_key(['rating_id']) }} as _record_key,
-        {{ csw_has_null(['rating_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('created_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'ticket_id',
-            'score',
-            'created_at',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['rating_id'],
+            checks=[('created_at', 'timestamp')],
+            required=['ticket_id', 'score', 'created_at'],
+        ) }}
 
     from source
 
@@ -68,14 +57,7 @@ final as (
         score,
         comment,
         created_at,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns() }}
 
     from deduplicated
 

@@ -3,19 +3,13 @@
 -- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
 
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('support', 'ticket_events')) }}",
-) }}
+{{ config(**csw_incremental_config('support', 'ticket_events')) }}
 
 with
 
 source as (
 
-    select * from {{ source('support', 'ticket_events') }}
-    {{ csw_incremental_key_filter(source('support', 'ticket_events'), ['event_id']) }}
+    {{ csw_incremental_source('support', 'ticket_events', ['event_id']) }}
 
 ),
 
@@ -29,25 +23,12 @@ parsed as (
         {{ csw_parse_text('event_type') }} as event_type,
         {{ csw_parse_boolean('is_public') }} as is_public,
         {{ csw_parse_text('new_value') }} as new_value,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        {{ csw_record_key(['event_id']) }} as _record_key,
-        {{ csw_has_null(['event_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('created_at', 'timestamp'),
-            ('is_public', 'boolean'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'ticket_id',
-            'created_at',
-            'actor_type',
-            'event_type',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['event_id'],
+            checks=[('created_at', 'timestamp'), ('is_public', 'boolean')],
+            required=['ticket_id', 'created_at', 'actor_type', 'event_type'],
+            with_file_id=true,
+        ) }}
 
     from source
 
@@ -92,15 +73,7 @@ final as (
         event_type,
         is_public,
         new_value,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 

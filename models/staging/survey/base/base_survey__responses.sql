@@ -3,19 +3,13 @@
 -- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
 
 
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='_record_key',
-    pre_hook="{{ csw_incremental_reset(source('survey', 'responses')) }}",
-) }}
+{{ config(**csw_incremental_config('survey', 'responses')) }}
 
 with
 
 source as (
 
-    select * from {{ source('survey', 'responses') }}
-    {{ csw_incremental_key_filter(source('survey', 'responses'), ['response_id']) }}
+    {{ csw_incremental_source('survey', 'responses', ['response_id']) }}
 
 ),
 
@@ -30,24 +24,12 @@ parsed as (
         {{ csw_parse_integer('score') }} as score,
         {{ csw_parse_text('comment') }} as comment,
         {{ csw_parse_timestamp('submitted_at') }} as submitted_at,
-        {{ csw_parse_timestamp('_loaded_at') }} as _loaded_at,
-        {{ csw_parse_boolean('_is_deleted') }} as _is_deleted,
-        _loaded_at as _loaded_at_raw,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        {{ csw_record_key(['response_id']) }} as _record_key,
-        {{ csw_has_null(['response_id']) }} as _has_null_key,
-        {{ csw_unparseable_reason([
-            ('score', 'integer'),
-            ('submitted_at', 'timestamp'),
-            ('_loaded_at', 'timestamp'),
-            ('_is_deleted', 'boolean'),
-        ], required=[
-            'survey_type',
-            'score',
-            'submitted_at',
-        ]) }} as _unparseable_reason
+        {{ csw_dq_parsed_columns(
+            ['response_id'],
+            checks=[('score', 'integer'), ('submitted_at', 'timestamp')],
+            required=['survey_type', 'score', 'submitted_at'],
+            with_file_id=true,
+        ) }}
 
     from source
 
@@ -91,15 +73,7 @@ final as (
         score,
         comment,
         submitted_at,
-        _loaded_at,
-        _loaded_at_raw,
-        _is_deleted,
-        _source_file,
-        _source_row_number,
-        _source_file_id,
-        _record_key,
-        _dq_status,
-        _dq_reason
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 
