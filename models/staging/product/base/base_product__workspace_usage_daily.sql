@@ -1,6 +1,7 @@
 -- Typed, checked and deduplicated product.workspace_usage_daily: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
--- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql);
+-- every row it writes is stamped with the run (_csw_invocation_id, _csw_built_at).
 
 
 {{ config(
@@ -94,7 +95,8 @@ final as (
         _source_file_id,
         _record_key,
         _dq_status,
-        _dq_reason
+        _dq_reason,
+        {{ csw_incremental_stamp() }}
 
     from deduplicated
 
