@@ -87,7 +87,8 @@ partial_months as (
 
 partial_month_usage as (
 
-    -- an equi-join on the month, then the days up to the snapshot date
+    -- an equi-join on the month, then the days up to the snapshot date; the rows before the
+    -- first partial month (nearly all) are dropped first, before the month is computed
     select
         crm_account_customers.customer_id,
         partial_months.month,
@@ -99,6 +100,7 @@ partial_month_usage as (
             and usage_daily.usage_date <= partial_months.snapshot_date
     inner join crm_account_customers
         on usage_daily.crm_account_id = crm_account_customers.account_id
+    where usage_daily.usage_date >= (select min(first_partial.month) from partial_months as first_partial)
     group by crm_account_customers.customer_id, partial_months.month
 
 ),

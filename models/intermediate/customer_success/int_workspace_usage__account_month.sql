@@ -25,30 +25,26 @@ usage_daily as (
 ),
 
 {% if is_incremental() %}
-built as (
+usage_written_since as (
 
-    select * from {{ this }}
-
-),
-
-aggregated_through as (
-
-    -- the latest base write this model has aggregated (NULL when empty: after a reset)
-    select max(_csw_upstream_built_at) as upstream_built_at
-    from built
+    -- the base rows written after the latest base write this model aggregated (every base row
+    -- after a reset, when this model is empty); a CTE of its own, not a filter of usage_daily,
+    -- so that no CTE is read twice (an engine may materialize such a CTE: the whole base)
+    select * from {{ ref('base_product__workspace_usage_daily') }}
+    where _csw_built_at > coalesce(
+        (select max(built._csw_upstream_built_at) from {{ this }} as built),
+        {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
+    )
 
 ),
 
 touched_pairs as (
 
     select distinct
-        usage_daily.crm_account_id,
-        {{ dbt.date_trunc('month', 'usage_daily.usage_date') }} as usage_month
-    from usage_daily
-    cross join aggregated_through
-    where
-        aggregated_through.upstream_built_at is null
-        or usage_daily._csw_built_at > aggregated_through.upstream_built_at
+        crm_account_id,
+        {{ dbt.date_trunc('month', 'usage_date') }} as usage_month
+    from usage_written_since
+    where crm_account_id is not null and usage_date is not null
 
 ),
 {% endif %}
