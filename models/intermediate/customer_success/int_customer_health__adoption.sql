@@ -100,7 +100,10 @@ partial_month_usage as (
             and usage_daily.usage_date <= partial_months.snapshot_date
     inner join crm_account_customers
         on usage_daily.crm_account_id = crm_account_customers.account_id
-    where usage_daily.usage_date >= (select min(first_partial.month) from partial_months as first_partial)
+    where
+        usage_daily.usage_date >= (
+            select min(first_partial.month) from partial_months as first_partial
+        )
     group by crm_account_customers.customer_id, partial_months.month
 
 ),
@@ -116,7 +119,9 @@ joined as (
         and first_usage.first_usage_date <= customer_months.snapshot_date as has_usage_data,
         coalesce(
             case
-                when customer_months.snapshot_date < {{ dbt.last_day('customer_months.month', 'month') }}
+                when
+                    customer_months.snapshot_date
+                    < {{ dbt.last_day('customer_months.month', 'month') }}
                     then partial_month_usage.active_user_days
                 else customer_usage_months.active_user_days
             end,
