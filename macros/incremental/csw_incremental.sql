@@ -73,3 +73,38 @@
     )
     {%- endif -%}
 {%- endmacro -%}
+
+
+{#-
+    csw_incremental_stamp(): the two run-metadata columns every row an incremental model writes
+    carries (DECISIONS.md, "Incremental downstream models"): `_csw_invocation_id`, the dbt
+    invocation that wrote the row (the data tests of a daily `csw build` check only those rows,
+    macros/incremental/csw_test_where.sql), and `_csw_built_at`, that invocation's start time: a
+    model reading an incremental model aggregates again only what was written after its own last
+    build (csw_incremental_downstream_reset, int_workspace_usage__account_month). Both differ from
+    a full-refresh build by design; nothing downstream of the model that owns them reads them as data.
+-#}
+
+{%- macro csw_incremental_stamp() -%}
+    {{ dbt.cast("'" ~ invocation_id ~ "'", 'varchar') }} as _csw_invocation_id,
+    {{ dbt.cast("'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'", dbt.type_timestamp()) }}
+    as _csw_built_at
+{%- endmacro -%}
+
+
+{#-
+    csw_incremental_downstream_reset(upstream), the pre_hook of a model aggregating an
+    incremental model `upstream` (both stamped by csw_incremental_stamp; this model keeps in
+    `_csw_upstream_built_at` the latest upstream write it aggregated): when every upstream row was
+    written after this model's last build (the upstream was reset because a raw file was rewritten
+    or removed, or rebuilt with --full-refresh), empty this model first, so that run aggregates
+    everything again and no group of vanished rows survives. Renders nothing on a full build.
+-#}
+
+{%- macro csw_incremental_downstream_reset(upstream) -%}
+    {%- if this is not none and is_incremental() -%}
+    delete from {{ this }}
+    where (select min(_csw_built_at) from {{ upstream }})
+        > (select max(built._csw_upstream_built_at) from {{ this }} as built)
+    {%- endif -%}
+{%- endmacro -%}

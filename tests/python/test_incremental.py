@@ -13,6 +13,7 @@ the sorted rows' text), model by model.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from datetime import date
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from csw.generator.increment import append_day
+from csw.generator.increment import append_day, to_folder_layout
 from csw.runner import run_dbt
 
 FULL_RUN = ["build", "--resource-type", "seed", "--resource-type", "model"]
@@ -31,6 +32,8 @@ INCREMENTAL = {
     "base_survey__responses": ("survey", "responses"),
     "base_product__workspace_usage_daily": ("product", "workspace_usage_daily"),
 }
+# incremental models downstream of the base models (DECISIONS.md, "Incremental downstream models")
+DOWNSTREAM = ("int_workspace_usage__account_month",)
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -45,19 +48,24 @@ def _dbt(root: Path, raw_dir: Path, db_path: Path, *args: str):
 
 
 def _digests(db_path: Path) -> dict[str, tuple[int, str]]:
-    """(row count, md5 of the rows' text in sorted order) of every relation in the built schemas."""
+    """(row count, md5 of the rows' text in sorted order) of every relation in the built schemas,
+    without the run metadata of incremental models (`_csw_*` columns: which run wrote a row)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         relations = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('staging', 'intermediate', 'marts') order by 1, 2"
         ).fetchall()
-        return {
-            f"{schema}.{name}": con.execute(
+        digests = {}
+        for schema, name in relations:
+            run_metadata = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? "
+                "and table_name = ? and column_name like '\\_csw\\_%' escape '\\'", [schema, name]).fetchall()]
+            exclude = f" exclude ({', '.join(run_metadata)})" if run_metadata else ""
+            digests[f"{schema}.{name}"] = con.execute(
                 "select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' "
-                f"order by cast(t as varchar)), '')) from \"{schema}\".\"{name}\" as t"
+                f"order by cast(t as varchar)), '')) from (select *{exclude} from \"{schema}\".\"{name}\") as t"
             ).fetchone()
-            for schema, name in relations
-        }
+        return digests
 
 
 @pytest.fixture(scope="module")
@@ -73,17 +81,83 @@ def builds(gen_dir, tmp_path_factory):
         logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
-    compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
+    compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text()
+                for m in (*INCREMENTAL, *DOWNSTREAM)}
+    # a late extract: an old month's usage row moved to another account (which had no usage
+    # that month) and another old row soft-deleted; a CRM account merged into another
+    late = _late_usage_and_merge(raw, inc_db)
+    logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
+    with duckdb.connect(str(inc_db), read_only=True) as con:
+        late["written"] = con.execute(
+            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
+            "_csw_built_at) from intermediate.int_workspace_usage__account_month)) "
+            "from intermediate.int_workspace_usage__account_month").fetchone()
+        late["pairs"] = con.execute(
+            "select crm_account_id, usage_month, active_user_days, staged_usage_rows "
+            "from intermediate.int_workspace_usage__account_month "
+            "where crm_account_id in (?, ?) and usage_month = ? order by 1",
+            [late["from_account"], late["to_account"], late["month"]]).fetchall()
+    # the incremental path (no table reloaded) against --full-refresh, before the reloads below
+    late_full_db = root / "full_late.duckdb"
+    _dbt(root, raw, late_full_db, *FULL_RUN, "--full-refresh")
+    late["digests"] = (_digests(inc_db), _digests(late_full_db))
     # a loaded extract rewritten (its last row withdrawn, one value changed), another removed
     rewritten = raw / "support" / "ticket_events" / "2026-07-01.csv"
     lines = rewritten.read_text().splitlines(keepends=True)
     rewritten.write_text("".join([lines[0], lines[1].replace(",false", ",true", 1), *lines[2:-1]]))
     removed = raw / "crm" / "activities" / "2026-07-02.csv"
     removed.unlink()
+    # the late usage extract withdrawn: the usage table is reloaded, its base model and the
+    # aggregate reset (the pair of the account that had usage that month only through it vanishes)
+    late["usage_file"].unlink()
     logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     _dbt(root, raw, full_db, *FULL_RUN, "--full-refresh")
     return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
-            "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed}
+            "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late}
+
+
+def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
+    """Write a late usage extract touching an old month and a CRM extract merging one account."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        (month,) = con.execute(
+            "select min(usage_month) + interval 2 month from intermediate.int_workspace_usage__account_month"
+        ).fetchone()
+        moved, deleted = con.execute(
+            "select workspace_id, crm_account_id, cast(usage_date as varchar), active_users, sessions, "
+            "key_feature_events from staging.stg_product__workspace_usage_daily "
+            "where date_trunc('month', usage_date) = ? order by workspace_id, usage_date limit 2", [month]
+        ).fetchall()
+        (to_account,) = con.execute(
+            "select min(account_id) from staging.stg_crm__accounts where account_id not in ("
+            "select crm_account_id from intermediate.int_workspace_usage__account_month where usage_month = ?)",
+            [month]).fetchone()
+        merged, survivor = con.execute(
+            "select account_id from intermediate.int_crm_accounts__merge_resolved "
+            "where surviving_account_id = account_id and account_id not in (?, ?) "
+            "and account_id in (select crm_account_id from intermediate.int_workspace_usage__account_month) "
+            "order by account_id limit 2", [moved[1], to_account]).fetchall()
+    stamp = "2026-07-02T23:30:00Z"
+    usage_file = raw / "product" / "workspace_usage_daily" / "2026-07-02-late.csv"
+    usage_file.write_text(
+        "workspace_id,crm_account_id,usage_date,active_users,sessions,key_feature_events,_loaded_at,_is_deleted\n"
+        f"{moved[0]},{to_account},{moved[2]},{moved[3] + 7},{moved[4]},{moved[5]},{stamp},false\n"
+        f"{deleted[0]},{deleted[1]},{deleted[2]},{deleted[3]},{deleted[4]},{deleted[5]},{stamp},true\n")
+    accounts = to_folder_layout(raw, "crm", "accounts", "2026-06-30")
+    latest: dict[str, str] = {}
+    for extract in sorted(accounts.glob("*.csv")):
+        with extract.open(newline="") as fh:
+            reader = csv.DictReader(fh)
+            columns = list(reader.fieldnames or [])
+            for row in reader:
+                if row["account_id"] == merged[0] and row["_loaded_at"] >= latest.get("_loaded_at", ""):
+                    latest = row
+    latest.update(merged_into_account_id=survivor[0], _loaded_at=stamp)
+    with (accounts / "2026-07-02-late.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerow(latest)
+    return {"usage_file": usage_file, "month": month, "from_account": moved[1], "to_account": to_account,
+            "merged": merged[0], "survivor": survivor[0]}
 
 
 def test_append_day_adds_every_kind_of_row(builds):
@@ -122,6 +196,16 @@ def test_incremental_equals_full_refresh_for_every_model(builds):
         assert full[f"staging.{model}"][0] > 0, model
 
 
+def test_incremental_equals_full_refresh_after_a_late_extract(builds):
+    """Before any table is reloaded: the daily runs and the late extract (an old month's usage
+    moved to another account, a soft delete, an account merge) built incrementally equal
+    --full-refresh, model by model (incremental usage aggregate and adoption included)."""
+    incremental, full = builds["late"]["digests"]
+    assert set(incremental) == set(full), set(incremental) ^ set(full)
+    differing = {rel: (incremental[rel], full[rel]) for rel in full if incremental[rel] != full[rel]}
+    assert not differing, f"incremental build differs from --full-refresh: {differing}"
+
+
 def test_daily_runs_were_incremental(builds):
     """A daily run loaded only the day's new extract files into raw, and its incremental models
     deleted and inserted only the keys with a row in those files: a small share of the table."""
@@ -150,13 +234,15 @@ def test_daily_runs_were_incremental(builds):
 
 def test_rewritten_and_removed_extracts_reload_their_tables_in_full(builds):
     """A loaded extract that changed or disappeared: the loader reloads that table in full and
-    names the file; the other tables are left as loaded; the result equals --full-refresh (above)."""
+    names the file; the other tables are left as loaded; the result equals --full-refresh (above),
+    also for the usage aggregate, which the reset of its base model resets."""
     log = builds["logs"][-1]
     assert (f"Raw table raw.support__ticket_events is reloaded in full: {builds['rewritten']} changed "
             "since it was loaded") in log
     assert ("Raw table raw.crm__activities is reloaded in full: 1 loaded file(s) removed "
             f"({builds['removed']})") in log
-    assert "raw.product__workspace_usage_daily is reloaded" not in log
+    assert "Raw table raw.product__workspace_usage_daily is reloaded in full: 1 loaded file(s) removed" in log
+    assert "raw.survey__responses is reloaded" not in log
     with duckdb.connect(str(builds["inc_db"]), read_only=True) as con:
         (files,) = con.execute(
             "select count(*) from main.csw_raw_manifest where path = ?", [str(builds["removed"])]).fetchone()
@@ -187,3 +273,29 @@ def test_generate_day_cli_copies_and_is_deterministic(gen_dir, tmp_path):
                                            "crm/activities", "survey/responses", "billing/subscription_charges"}
     marker = json.loads((tmp_path / "a" / "_truth" / "appended.json").read_text())
     assert marker["appended_days"] == ["2026-07-01"]
+
+
+def test_usage_aggregate_recomputes_only_the_pairs_touched(builds):
+    """int_workspace_usage__account_month, on the run of the late extract: it rewrote the pairs of
+    the rows the base model rewrote, a small share, among them an old month's pair of the account
+    a usage row left and of the account it moved to; the merge needs no rewrite there (adoption
+    maps accounts to customers after the aggregate). After the late extract was withdrawn, the
+    pair of the account that had usage that month only through it is gone (reset)."""
+    late = builds["late"]
+    total, written = late["written"]
+    assert 0 < written < total / 2, late["written"]
+    # the second daily run compiled the incremental branch (the pairs of base rows written since)
+    assert "where _csw_built_at > coalesce(" in (
+        builds["compiled"]["int_workspace_usage__account_month"])
+    pairs = {account: (days, rows) for account, _, days, rows in late["pairs"]}
+    assert set(pairs) == {late["from_account"], late["to_account"]}, late
+    assert pairs[late["to_account"]][1] == 1, pairs
+    with duckdb.connect(str(builds["inc_db"]), read_only=True) as con:
+        (survivor,) = con.execute(
+            "select surviving_account_id from intermediate.int_crm_accounts__merge_resolved where account_id = ?",
+            [late["merged"]]).fetchone()
+        assert survivor == late["survivor"]
+        (vanished,) = con.execute(
+            "select count(*) from intermediate.int_workspace_usage__account_month "
+            "where crm_account_id = ? and usage_month = ?", [late["to_account"], late["month"]]).fetchone()
+        assert vanished == 0

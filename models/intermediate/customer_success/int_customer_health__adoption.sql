@@ -6,6 +6,8 @@
 --     charge segments that count as MRR in the month;
 --   seat utilization = average daily active users / licensed seats.
 -- Scoring curve: min(100, 125 * utilization), i.e. 80 % utilization or more = 100.
+-- Whole months come from int_workspace_usage__account_month (incremental, per CRM account and
+-- month); a month whose snapshot date is before its last day (the as-of month) from the daily rows.
 -- Missing (NULL) when the customer has no product usage row on or before the snapshot
 -- date (no workspace, or the optional product source is absent) or no licensed seats.
 
@@ -17,9 +19,21 @@ customer_months as (
 
 ),
 
+account_months as (
+
+    select * from {{ ref('int_workspace_usage__account_month') }}
+
+),
+
 usage_daily as (
 
     select * from {{ ref('stg_product__workspace_usage_daily') }}
+
+),
+
+crm_accounts as (
+
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
@@ -29,21 +43,23 @@ crm_account_customers as (
     select
         account_id,
         surviving_account_id as customer_id
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    from crm_accounts
 
 ),
 
-customer_usage_daily as (
+customer_usage_months as (
 
+    -- whole months: the per-account aggregate, mapped to customers after aggregation (a merge
+    -- changes the mapping, not the aggregate)
     select
         crm_account_customers.customer_id,
-        usage_daily.usage_date,
-        {{ dbt.date_trunc('month', 'usage_daily.usage_date') }} as usage_month,
-        sum(usage_daily.active_users) as active_users
-    from usage_daily
+        account_months.usage_month,
+        sum(account_months.active_user_days) as active_user_days,
+        min(account_months.first_usage_date) as first_usage_date
+    from account_months
     inner join crm_account_customers
-        on usage_daily.crm_account_id = crm_account_customers.account_id
-    group by crm_account_customers.customer_id, usage_daily.usage_date
+        on account_months.crm_account_id = crm_account_customers.account_id
+    group by crm_account_customers.customer_id, account_months.usage_month
 
 ),
 
@@ -51,27 +67,44 @@ first_usage as (
 
     select
         customer_id,
-        min(usage_date) as first_usage_date
-    from customer_usage_daily
+        min(first_usage_date) as first_usage_date
+    from customer_usage_months
     group by customer_id
 
 ),
 
-usage_in_month as (
+partial_months as (
 
-    -- the days of the month up to the snapshot date (which is in the month): an equi-join on
-    -- the month, not a range join
-    select
-        customer_months.customer_id,
-        customer_months.month,
-        sum(customer_usage_daily.active_users) as active_user_days
+    -- the months whose snapshot date is before their last day (the as-of month, unless the
+    -- as-of date is a month end): only their days up to the snapshot date count
+    select distinct
+        month,
+        snapshot_date
     from customer_months
-    inner join customer_usage_daily
+    where snapshot_date < {{ dbt.last_day('month', 'month') }}
+
+),
+
+partial_month_usage as (
+
+    -- an equi-join on the month, then the days up to the snapshot date; the rows before the
+    -- first partial month (nearly all) are dropped first, before the month is computed
+    select
+        crm_account_customers.customer_id,
+        partial_months.month,
+        sum(usage_daily.active_users) as active_user_days
+    from usage_daily
+    inner join partial_months
         on
-            customer_months.customer_id = customer_usage_daily.customer_id
-            and customer_months.month = customer_usage_daily.usage_month
-            and customer_months.snapshot_date >= customer_usage_daily.usage_date
-    group by customer_months.customer_id, customer_months.month
+            {{ dbt.date_trunc('month', 'usage_daily.usage_date') }} = partial_months.month
+            and usage_daily.usage_date <= partial_months.snapshot_date
+    inner join crm_account_customers
+        on usage_daily.crm_account_id = crm_account_customers.account_id
+    where
+        usage_daily.usage_date >= (
+            select min(first_partial.month) from partial_months as first_partial
+        )
+    group by crm_account_customers.customer_id, partial_months.month
 
 ),
 
@@ -84,15 +117,28 @@ joined as (
             as days_in_window,
         first_usage.first_usage_date is not null
         and first_usage.first_usage_date <= customer_months.snapshot_date as has_usage_data,
-        coalesce(usage_in_month.active_user_days, 0) as active_user_days,
+        coalesce(
+            case
+                when
+                    customer_months.snapshot_date
+                    < {{ dbt.last_day('customer_months.month', 'month') }}
+                    then partial_month_usage.active_user_days
+                else customer_usage_months.active_user_days
+            end,
+            0
+        ) as active_user_days,
         customer_months.licensed_seats
     from customer_months
     left join first_usage
         on customer_months.customer_id = first_usage.customer_id
-    left join usage_in_month
+    left join customer_usage_months
         on
-            customer_months.customer_id = usage_in_month.customer_id
-            and customer_months.month = usage_in_month.month
+            customer_months.customer_id = customer_usage_months.customer_id
+            and customer_months.month = customer_usage_months.usage_month
+    left join partial_month_usage
+        on
+            customer_months.customer_id = partial_month_usage.customer_id
+            and customer_months.month = partial_month_usage.month
 
 ),
 

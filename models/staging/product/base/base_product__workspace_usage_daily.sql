@@ -1,6 +1,7 @@
 -- Typed, checked and deduplicated product.workspace_usage_daily: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: workspace_id, usage_date.
--- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql);
+-- every row it writes is stamped with the run (_csw_invocation_id, _csw_built_at).
 
 
 {{ config(**csw_incremental_config('product', 'workspace_usage_daily')) }}
@@ -68,7 +69,8 @@ final as (
         active_users,
         sessions,
         key_feature_events,
-        {{ csw_dq_final_columns(with_file_id=true) }}
+        {{ csw_dq_final_columns(with_file_id=true) }},
+        {{ csw_incremental_stamp() }}
 
     from deduplicated
 

@@ -1,0 +1,94 @@
+-- Product usage per CRM account and month, the input of the adoption health component
+-- (int_customer_health__adoption): the staged active users summed over the month's days
+-- (active user days) and the first staged usage day. One row per (crm_account_id, usage_month)
+-- with any base usage row, whatever its status (0 / NULL when none is staged), so that a pair
+-- whose rows were all superseded or deleted is rewritten, not left stale. The grain does not
+-- depend on customer resolution: adoption maps accounts to customers after this aggregate, so a
+-- merge changes no row here.
+-- Incremental (DECISIONS.md, "Incremental downstream models"): recomputes the pairs of the base
+-- rows written since its last build (every row of a key the base rewrote, so also the old
+-- account and month of a superseded row); a pre-hook empties it when the base was reset.
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['crm_account_id', 'usage_month'],
+    pre_hook="{{ csw_incremental_downstream_reset(ref('base_product__workspace_usage_daily')) }}",
+) }}
+
+with
+
+usage_daily as (
+
+    select * from {{ ref('base_product__workspace_usage_daily') }}
+
+),
+
+{% if is_incremental() %}
+usage_written_since as (
+
+    -- the base rows written after the latest base write this model aggregated (every base row
+    -- after a reset, when this model is empty); a CTE of its own, not a filter of usage_daily,
+    -- so that no CTE is read twice (an engine may materialize such a CTE: the whole base)
+    select * from {{ ref('base_product__workspace_usage_daily') }}
+    where _csw_built_at > coalesce(
+        (select max(built._csw_upstream_built_at) from {{ this }} as built),
+        {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
+    )
+
+),
+
+touched_pairs as (
+
+    select distinct
+        crm_account_id,
+        {{ dbt.date_trunc('month', 'usage_date') }} as usage_month
+    from usage_written_since
+    where crm_account_id is not null and usage_date is not null
+
+),
+{% endif %}
+
+account_days as (
+
+    select
+        crm_account_id,
+        {{ dbt.date_trunc('month', 'usage_date') }} as usage_month,
+        usage_date,
+        active_users,
+        _dq_status,
+        _csw_built_at
+    from usage_daily
+    where crm_account_id is not null and usage_date is not null
+
+),
+
+in_scope as (
+
+    select account_days.*
+    from account_days
+    {% if is_incremental() -%}
+        inner join touched_pairs
+            on
+                account_days.crm_account_id = touched_pairs.crm_account_id
+                and account_days.usage_month = touched_pairs.usage_month
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        crm_account_id,
+        cast(usage_month as date) as usage_month,
+        sum(case when _dq_status = 'staged' then active_users else 0 end) as active_user_days,
+        min(case when _dq_status = 'staged' then usage_date end) as first_usage_date,
+        count(case when _dq_status = 'staged' then 1 end) as staged_usage_rows,
+        max(_csw_built_at) as _csw_upstream_built_at,
+        {{ csw_incremental_stamp() }}
+    from in_scope
+    group by crm_account_id, usage_month
+
+)
+
+select * from final
