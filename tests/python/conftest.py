@@ -80,12 +80,16 @@ def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
     And `csw build` skips the dbt unit tests (CSW_UNIT_TESTS=skip, unless set): they check the
     code, not the data, so the suite runs them in the builds that are about them, with
     `--unit-tests always`: the demo build (`demo_published`, test_bi_marts checks they ran), and
-    the Postgres and Spark cross-engine builds. Plain `dbt build` in a test still runs them."""
+    the Postgres and Spark cross-engine builds. Plain `dbt build` in a test still runs them.
+    Likewise the freshness report after the build (CSW_FRESHNESS=off, unless set): the demo build
+    and the fault-matrix case that reads it run it (`--freshness warn`), test_freshness the
+    `error` mode."""
     root = tmp_path_factory.getbasetemp() / "dbt"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(root / "target"))
         patch.setenv("DBT_LOG_PATH", str(root / "logs"))
         patch.setenv("CSW_UNIT_TESTS", os.environ.get("CSW_UNIT_TESTS") or "skip")
+        patch.setenv("CSW_FRESHNESS", os.environ.get("CSW_FRESHNESS") or "off")
         yield root
 
 
@@ -150,7 +154,8 @@ def demo_published(tmp_path_factory):
     raw_dir = PROJECT_DIR / "data" / "demo"
     db_path = root / "warehouse.duckdb"
     rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress",
-                   "--unit-tests", "always"])  # the suite's DuckDB run of every unit test
+                   "--unit-tests", "always",  # the suite's DuckDB run of every unit test
+                   "--freshness", "warn"])  # and the default freshness report, end to end
     assert rc == 0, "csw build of the demo failed (see the dbt output above)"
     rc = csw_main(["publish", "--db", str(db_path), "--out", str(root / "published")])
     assert rc == 0, "csw publish failed"

@@ -741,7 +741,8 @@ def case_build_prints_loader_warnings_and_as_of_freshness(ws: Workspace, clean: 
     path = ws.raw_dir / "billing" / "invoices.csv"
     header, rows = read_rows(path)
     write_rows(path, header + ["_fivetran_synced"], [{**r, "_fivetran_synced": "x"} for r in rows])
-    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress")
+    rc, text = csw(ws, "build", "--raw-dir", str(ws.raw_dir), "--db", str(ws.db_path), "--no-progress",
+                   "--freshness", "warn")  # the default outside the suite (conftest turns it off)
     assert rc == 0, text[-3000:]
     warning = f"Raw file {path} has extra columns, ignored: _fivetran_synced"
     assert f"WARN  {warning}" in text  # live

@@ -57,8 +57,9 @@ def raw_dir(tmp_path_factory) -> Path:
 def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessReport]:
     """One `csw build --freshness error` (one dbt build + one freshness run) for the module.
 
-    Default (warn) mode end to end is every other `csw build` of the suite: their data is
-    stale (generated with a fixed as-of date) and they must exit 0.
+    Default (warn) mode end to end is the demo build (conftest `demo_published`) and the
+    fault-matrix case that reads its report: their data is old (a fixed as-of date) and they
+    must exit 0. The suite's other builds skip freshness (conftest).
     """
     db = tmp_path_factory.mktemp("freshness_db") / "w.duckdb"
     console = Console(record=True, width=200, file=io.StringIO())
@@ -154,8 +155,18 @@ def test_format_age(seconds, text):
     assert format_age(seconds) == text
 
 
-def test_unknown_freshness_mode_is_a_usage_error():
+def test_unknown_freshness_mode_is_a_usage_error(monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(SystemExit) as excinfo:
         build_parser().parse_args(["build", "--raw-dir", "x", "--freshness", "strict"])
     assert excinfo.value.code == 2
+    monkeypatch.delenv("CSW_FRESHNESS", raising=False)  # conftest turns it off for the suite
     assert build_parser().parse_args(["build", "--raw-dir", "x"]).freshness == "warn"
+    monkeypatch.setenv("CSW_FRESHNESS", "error")
+    assert build_parser().parse_args(["build", "--raw-dir", "x"]).freshness == "error"
+
+
+def test_a_bad_csw_freshness_value_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("CSW_FRESHNESS", "strict")
+    args = build_parser().parse_args(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
+    assert args.func(args, Console(file=io.StringIO())) == 2
+    assert not (tmp_path / "w.duckdb").exists()

@@ -32,6 +32,7 @@ from csw.cli.commands import (
     cmd_report,
 )
 from csw.dbt_env import dbt_environment
+from csw.freshness import MODES as FRESHNESS_MODES
 from csw.publish import DEFAULT_GRACE_SECONDS, DEFAULT_KEEP
 
 __all__ = ["build_lock_path", "build_parser", "dbt_environment", "main"]
@@ -136,9 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
     build.add_argument(
-        "--freshness", choices=("warn", "error", "off"), default="warn",
-        help="source freshness after the build: warn = report only (default), "
-        "error = an error-level stale source fails the build, off = skip",
+        "--freshness", choices=FRESHNESS_MODES, default=os.environ.get("CSW_FRESHNESS") or "warn",
+        help="source freshness after the build (default: env CSW_FRESHNESS, else warn): warn = report "
+        "only, error = an error-level stale source fails the build, off = skip",
     )
     build.add_argument(
         "--freshness-clock", choices=("as-of", "wall"), default="as-of",
