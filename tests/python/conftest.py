@@ -10,9 +10,11 @@ manifest.json.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -117,25 +119,46 @@ def gen_clean(tmp_path_factory) -> Path:
 CROSS_ENGINE = dict(accounts=1000, months=24, seed=11)
 
 
+def _made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A directory `make` fills once for the whole test run: under pytest-xdist every worker
+    has its own base temp directory below one shared one, so the first worker to get here makes
+    it under a file lock, and the others wait and reuse it (read-only from then on)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (target / ".made").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            make(target)
+            (target / ".made").touch()
+    return target
+
+
 @pytest.fixture(scope="session")
 def cross_engine_raw(tmp_path_factory) -> Path:
-    """1,000 accounts x 24 months, every fault on: the dataset every engine builds."""
-    out = tmp_path_factory.mktemp("cross_engine") / "raw"
-    generate(out, **CROSS_ENGINE)
-    return out
+    """1,000 accounts x 24 months, every fault on: the dataset every engine builds (generated
+    once per test run, shared by the Postgres and Spark modules on their two workers)."""
+    return _made_once(tmp_path_factory, "cross_engine_raw",
+                      lambda out: generate(out / "raw", **CROSS_ENGINE)) / "raw"
 
 
 @pytest.fixture(scope="session")
 def cross_engine_duckdb(cross_engine_raw, tmp_path_factory):
-    """The DuckDB build of `cross_engine_raw` (the reference the other engines must match)."""
+    """The DuckDB build of `cross_engine_raw` (the reference the other engines must match),
+    built once per test run like the raw directory."""
     from _warehouse import Warehouse
 
     from csw.cli import main as csw_main
 
-    db_path = tmp_path_factory.mktemp("cross_engine_duckdb") / "warehouse.duckdb"
-    rc = csw_main(["build", "--raw-dir", str(cross_engine_raw), "--db", str(db_path),
-                   "--no-progress"])
-    assert rc == 0, "csw build on DuckDB failed (see the dbt output above)"
+    def build(out: Path) -> None:
+        rc = csw_main(["build", "--raw-dir", str(cross_engine_raw), "--db", str(out / "warehouse.duckdb"),
+                       "--no-progress"])
+        assert rc == 0, "csw build on DuckDB failed (see the dbt output above)"
+
+    db_path = _made_once(tmp_path_factory, "cross_engine_duckdb", build) / "warehouse.duckdb"
     return Warehouse(raw_dir=cross_engine_raw, db_path=db_path)
 
 
