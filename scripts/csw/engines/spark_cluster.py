@@ -81,10 +81,18 @@ def spark_home() -> Path:
     return home
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+def _free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: every socket stays bound until all are chosen (binding port 0
+    one socket at a time can hand out the port just released, so the master's UI and a worker's
+    UI were once given the same port, and the readiness check read the worker's page)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((HOST, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def _die_with_parent() -> None:
@@ -142,7 +150,7 @@ def _wait_ready(cluster: Cluster, logs: Path) -> None:
             if len(alive) >= cluster.workers:
                 return
             last_error = f"{len(alive)} of {cluster.workers} workers alive"
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # not listening yet, or not the master's JSON (yet)
             last_error = str(exc)
         time.sleep(1)
     raise ClusterError(f"Spark cluster not ready after {START_TIMEOUT_S} s ({last_error}); "
@@ -182,7 +190,7 @@ def start(base_dir: Path = DEFAULT_DIR, workers: int = 2, cores: int = 1, memory
     env.pop("PYSPARK_GATEWAY_PORT", None)
     env.pop("PYSPARK_GATEWAY_SECRET", None)
     spark_class = str(home / "bin" / "spark-class")
-    master_port, master_webui_port = _free_port(), _free_port()
+    master_port, master_webui_port, *worker_webui_ports = _free_ports(2 + workers)
     pids = [_spawn([spark_class, "org.apache.spark.deploy.master.Master", "--host", HOST,
                     "--port", str(master_port), "--webui-port", str(master_webui_port)],
                    logs / "master.log", env, tie_to_parent)]
@@ -196,7 +204,7 @@ def start(base_dir: Path = DEFAULT_DIR, workers: int = 2, cores: int = 1, memory
             worker_dir.mkdir(parents=True, exist_ok=True)
             pids.append(_spawn(
                 [spark_class, "org.apache.spark.deploy.worker.Worker", cluster.master_url,
-                 "--host", HOST, "--webui-port", str(_free_port()), "--work-dir", str(worker_dir),
+                 "--host", HOST, "--webui-port", str(worker_webui_ports[index]), "--work-dir", str(worker_dir),
                  "--cores", str(cores), "--memory", memory],
                 logs / f"worker{index + 1}.log", env, tie_to_parent))
             (base_dir / STATE_FILE).write_text(json.dumps(asdict(cluster)))
