@@ -109,6 +109,7 @@ def _ensure_record_table(con) -> None:
     # columns added later (a warehouse recorded by an older csw gains them)
     con.execute(f"alter table {RECORD_TABLE} add column if not exists code_fingerprint varchar")
     con.execute(f"alter table {RECORD_TABLE} add column if not exists unit_tests varchar")
+    con.execute(f"alter table {RECORD_TABLE} add column if not exists warnings varchar")
 
 
 def record_build_start(db_path: Path, raw_dir: Path, as_of: str | None, code: str | None = None,
@@ -138,10 +139,15 @@ def unit_tests_verified_by(db_path: Path, code: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def record_build_end(db_path: Path, build_id: int, passed: bool, failures: list[str]) -> None:
+def record_build_end(db_path: Path, build_id: int, passed: bool, failures: list[str],
+                     warnings: list[str] | None = None) -> None:
+    """Close this build's row: passed or failed, what failed and what it warned about."""
     with _connect(db_path) as con:
-        con.execute(f"update {RECORD_TABLE} set finished_at = ?, status = ?, failures = ? where build_id = ?",
-                    [_now(), "passed" if passed else "failed", json.dumps(failures), build_id])
+        _ensure_record_table(con)
+        con.execute(f"update {RECORD_TABLE} set finished_at = ?, status = ?, failures = ?, warnings = ? "
+                    "where build_id = ?",
+                    [_now(), "passed" if passed else "failed", json.dumps(failures),
+                     json.dumps(warnings or []), build_id])
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,6 @@ _STATUS_STYLE = {
 
 # What a warning or failure of a known test means and what to do, shown under its line.
 EXPLANATIONS: dict[str, str] = {
-    "relationships_stg_billing__accounts_crm_account_id": (
-        "billing accounts whose crm_account_id names no CRM account: they stay customers as "
-        "billing:<billing_account_id> (their revenue is kept, without CRM segment or CSM); fix the "
-        "id in billing if it is a typo, otherwise nothing to do"),
     "assert_dq_no_overlapping_charges": (
         "recurring charges of one product on one subscription overlap and both count in MRR: see "
         "marts.dq_overlapping_charges; end one of them in billing if it is a mistake"),

@@ -8,6 +8,7 @@ mart and column carries its description; rates follow the one scale of docs/bi.m
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -110,7 +111,6 @@ def test_rates_are_fractions_dates_are_dates_money_is_decimal(catalog):
 
 def test_duckdb_1_1_reads_every_published_mart(demo_published):
     """The real snapshot (every mart, comments, labels) through DuckDB 1.1.3 (test_bi_snapshot's venv)."""
-    import json
     import subprocess
 
     from test_bi_snapshot import OLD_DUCKDB, OLD_VENV
@@ -143,3 +143,14 @@ def test_the_demo_build_ran_and_passed_every_unit_test(demo_published):
     with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
         first = con.execute(f"select status, unit_tests from {RECORD_TABLE} order by build_id limit 1").fetchone()
     assert first == ("passed", "ran")
+
+
+def test_the_demo_build_printed_no_warnings(demo_published):
+    """A clean build of the bundled demo warns about nothing (issue 17): every warning is a finding to
+    act on, so the demo has none. The build record keeps the warnings the build printed."""
+    from csw.buildstate import RECORD_TABLE
+
+    warehouse, _ = demo_published
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
+        (warnings,) = con.execute(f"select warnings from {RECORD_TABLE} order by build_id limit 1").fetchone()
+    assert json.loads(warnings) == []

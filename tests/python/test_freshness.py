@@ -1,7 +1,7 @@
 """Source freshness in `csw build` (scripts/csw/freshness.py).
 
 End to end on a copy of tests/fixtures/raw_small whose `_loaded_at` values are moved
-relative to now: crm.users fresh (pass), support.organizations 30 hours old (warn),
+relative to now: crm.users fresh (pass), support.tickets 30 hours old (warn: a daily feed),
 billing.invoices left in 2025 (error). The build selects one tiny model; the loader
 still loads every raw table, and freshness runs over all of them.
 """
@@ -49,7 +49,7 @@ def raw_dir(tmp_path_factory) -> Path:
         if path.relative_to(target).as_posix() == "billing/invoices.csv":
             continue  # stays in 2025: error-level stale
         _set_loaded_at(path, now - timedelta(hours=1))
-    _set_loaded_at(target / "support" / "organizations.csv", now - timedelta(hours=30))
+    _set_loaded_at(target / "support" / "tickets.csv", now - timedelta(hours=30))
     return target
 
 
@@ -81,9 +81,9 @@ def test_strict_mode_fails_the_build_naming_the_stale_table(strict_build):
     assert "stale source billing.invoices (raw.billing__invoices)" in text
     assert "(error after 48h)" in text
     # warn-level (30h) is shown, never fatal
-    assert "support.organizations WARN" in text
+    assert "support.tickets WARN" in text
     assert "crm.users PASS" in text
-    assert "stale source support.organizations" not in text
+    assert "stale source support.tickets" not in text
     assert "FRESHNESS FAILED" in text
 
 
@@ -97,7 +97,7 @@ def test_warn_mode_reports_the_stale_source_and_passes(strict_build):
     assert exit_code(report, "warn") == 0
     assert "source freshness (mode warn)" in text
     assert "billing.invoices ERROR" in text
-    assert "support.organizations WARN" in text
+    assert "support.tickets WARN" in text
     assert "crm.users PASS" in text
     assert "1 error" in text and "mode warn: reported only" in text
     assert "stale source billing" not in text  # the table is the report; no failure lines

@@ -123,6 +123,7 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
     print_summary(console, "dbt build", result)
     if args.target == "dev":
         _print_reconciliation_gaps(args.db, console, result)
+        _print_unmatched_billing_accounts(args.db, console)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
@@ -131,7 +132,8 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
         failures = [f"{n.unique_id}: {n.message}" for n in result.failed_nodes] + result.errors
         if freshness_rc:
             failures.append("source freshness past error_after (--freshness error)")
-        record_build_end(args.db, build_id, rc == 0, failures)
+        warnings = result.warnings + [f"{n.unique_id}: {n.message}" for n in result.nodes if n.status == "warn"]
+        record_build_end(args.db, build_id, rc == 0, failures, warnings)
     # The last line says it all: freshness output (stale demo data is normal) comes after the summary.
     console.print("[green]csw build: passed[/]" if rc == 0 else "[red]csw build: failed[/]", highlight=False)
     return rc
@@ -154,3 +156,39 @@ def _print_reconciliation_gaps(db: Path, console: Console, result) -> None:
             continue
         for remedy in remedies:
             console.print(f"[red]reconciliation: {remedy}[/]", highlight=False)
+
+
+# Billing accounts whose crm_account_id names no CRM account are customers of their own
+# (metrics.md "Customer"), not a data error: the summary says how many, so a typo is noticed.
+_UNMATCHED_SQL = """
+select billing_account_id, crm_account_id
+from {relation}
+where not is_crm_matched and crm_account_id is not null
+order by billing_account_id
+"""
+
+
+def _print_unmatched_billing_accounts(db: Path, console: Console, shown: int = 5) -> None:
+    """One line: the billing accounts whose crm_account_id names no CRM account (the first few)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            found = con.execute("select table_schema from information_schema.tables "
+                                "where table_name = 'int_billing_accounts__mapped_to_customers'").fetchall()
+            if len(found) != 1:  # not built (a --select without it)
+                return
+            relation = f'"{found[0][0]}".int_billing_accounts__mapped_to_customers'
+            rows = con.execute(_UNMATCHED_SQL.format(relation=relation)).fetchall()
+    except duckdb.Error as exc:
+        console.print(f"unmatched billing accounts unavailable: {exc}", highlight=False)
+        return
+    if not rows:
+        return
+    listed = ", ".join(f"{billing} -> {crm}" for billing, crm in rows[:shown])
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    console.print(
+        f"note: {len(rows)} billing account(s) name a CRM account that does not exist ({listed}{more}): "
+        "each is a customer of its own, billing:<billing_account_id>, revenue kept, without CRM "
+        "segment or CSM (dim_customers.is_crm_matched = false); fix the id in billing if it is a typo",
+        highlight=False, soft_wrap=True)
