@@ -34,8 +34,10 @@ import json
 import os
 import stat
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 GLOB_CHARACTERS = "*?["
 
@@ -275,14 +277,21 @@ def _check_regular_file(path: str, root: Path) -> None:
         raise RawInputError(f"Raw file {path} is {kind}, not a regular file: refused")
 
 
+@contextmanager
+def _csv_reader(path: str) -> Iterator:
+    """A csv.reader over `path` in the stated dialect (UTF-8, optional BOM, comma, double quotes
+    escaped by doubling, strict)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        yield csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
+
+
 def scan_csv(path: str) -> tuple[list[str], int]:
     """(header, number of data records) of a CSV in the stated dialect; RawInputError with the line.
 
     Fast path: the records' widths counted at C speed (no Python per record); a file with any
     problem is scanned again record by record (`_scan_csv_lines`) for the message with its line."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
+        with _csv_reader(path) as reader:
             header = next(reader, None)
             widths = Counter(map(len, reader))
         if header is not None and set(widths) <= {len(header)}:
@@ -295,8 +304,7 @@ def scan_csv(path: str) -> tuple[list[str], int]:
 def _scan_csv_lines(path: str) -> tuple[list[str], int]:
     """`scan_csv` record by record, naming the line of the first problem."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
+        with _csv_reader(path) as reader:
             try:
                 header = next(reader)
             except StopIteration:

@@ -40,8 +40,10 @@ def test_unit_test_mode_comes_from_the_flag_else_csw_unit_tests(monkeypatch: pyt
 def test_a_bad_csw_unit_tests_value_is_refused_before_anything_runs(monkeypatch: pytest.MonkeyPatch,
                                                                     tmp_path: Path, capsys):
     monkeypatch.setenv("CSW_UNIT_TESTS", "never")
-    assert main(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")]) == 2
-    assert "CSW_UNIT_TESTS" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as excinfo:  # a usage error while the arguments are parsed
+        main(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
+    assert excinfo.value.code == 2
+    assert "must be one of auto, always, skip, not 'never' (from CSW_UNIT_TESTS)" in capsys.readouterr().err
     assert not (tmp_path / "w.duckdb").exists()
 
 

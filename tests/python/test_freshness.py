@@ -165,8 +165,10 @@ def test_unknown_freshness_mode_is_a_usage_error(monkeypatch: pytest.MonkeyPatch
     assert build_parser().parse_args(["build", "--raw-dir", "x"]).freshness == "error"
 
 
-def test_a_bad_csw_freshness_value_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def test_a_bad_csw_freshness_value_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys):
     monkeypatch.setenv("CSW_FRESHNESS", "strict")
-    args = build_parser().parse_args(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
-    assert args.func(args, Console(file=io.StringIO())) == 2
+    with pytest.raises(SystemExit) as excinfo:  # a usage error while the arguments are parsed
+        build_parser().parse_args(["build", "--raw-dir", str(tmp_path), "--db", str(tmp_path / "w.duckdb")])
+    assert excinfo.value.code == 2
+    assert "not 'strict' (from CSW_FRESHNESS)" in capsys.readouterr().err
     assert not (tmp_path / "w.duckdb").exists()

@@ -87,6 +87,35 @@ def _keep(text: str) -> int:
     return value
 
 
+class _FromEnv(str):
+    """A flag's default read from an environment variable (so an error can say where it came from)."""
+
+    env = ""
+
+
+def _env_default(env: str, fallback: str) -> str:
+    value = os.environ.get(env)
+    if not value:
+        return fallback
+    default = _FromEnv(value)
+    default.env = env
+    return default
+
+
+def _mode(choices: tuple[str, ...]):
+    """An argparse type for a mode flag whose default may come from an environment variable
+    (`_env_default`): argparse passes a string default through `type` too, so a bad flag and a bad
+    variable are both refused while the arguments are parsed (usage error, exit 2)."""
+
+    def mode(text: str) -> str:
+        if text not in choices:
+            source = f" (from {text.env})" if isinstance(text, _FromEnv) else ""
+            raise argparse.ArgumentTypeError(f"must be one of {', '.join(choices)}, not {text!r}{source}")
+        return str(text)
+
+    return mode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csw", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,14 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--select", nargs="+", default=None, help="dbt node selection")
     build.add_argument("--full-refresh", action="store_true")
     build.add_argument(
-        "--unit-tests", choices=UNIT_TEST_MODES, default=os.environ.get("CSW_UNIT_TESTS") or "auto",
+        "--unit-tests", type=_mode(UNIT_TEST_MODES), metavar="{" + ",".join(UNIT_TEST_MODES) + "}",
+        default=_env_default("CSW_UNIT_TESTS", "auto"),
         help="auto (default, or env CSW_UNIT_TESTS): skip the dbt unit tests when a passed build of "
         "this database ran them on the same code (they check code, not data); always: run them; "
         "skip: do not run them (a CI that runs them once in another build)",
     )
     build.add_argument("--no-progress", action="store_true", help="plain output (CI, logs)")
     build.add_argument(
-        "--freshness", choices=FRESHNESS_MODES, default=os.environ.get("CSW_FRESHNESS") or "warn",
+        "--freshness", type=_mode(FRESHNESS_MODES), metavar="{" + ",".join(FRESHNESS_MODES) + "}",
+        default=_env_default("CSW_FRESHNESS", "warn"),
         help="source freshness after the build (default: env CSW_FRESHNESS, else warn): warn = report "
         "only, error = an error-level stale source fails the build, off = skip",
     )
