@@ -1,10 +1,11 @@
-"""Source freshness for ``csw build``: run ``dbt source freshness`` and judge it.
+"""Source freshness for ``csw build``: dbt's ``source freshness`` judgement, printed and applied.
 
-The build's ``on-run-start`` hook loads the raw tables; freshness runs as its own
-dbt invocation right after the build, with the same target, target path and vars
-(so partial parsing is reused). dbt runs project hooks for ``source freshness`` too;
-when the build ran nodes (so its raw load succeeded) the loader is told to reuse the
-raw tables just loaded (``CSW_SKIP_RAW_LOAD=1``) instead of reading every file again.
+The build's ``on-run-start`` hook loads the raw tables. On DuckDB the freshness queries then run
+in this process on those tables (``duckdb_source_freshness``: the loaded-at expressions and limits
+from the build's manifest; a second dbt invocation cost about 5 s per build). On Postgres and
+Spark, and when the build ran no node, ``dbt source freshness`` runs as its own invocation with
+the same target, target path and vars; dbt runs project hooks for it too, so when the build ran
+nodes the loader is told to reuse the raw tables just loaded (``CSW_SKIP_RAW_LOAD=1``).
 
 dbt compares ``max(_loaded_at)`` with the database's current time, so historical data
 (the bundled demo ends 2026-06-30) would always be stale. ``csw build`` therefore measures
@@ -147,6 +148,51 @@ def parse_results(sources_json: dict, manifest_json: dict | None = None) -> list
     return sorted(out, key=lambda s: s.source)
 
 
+_PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+_EMPTY_LOADED_AT = "0001-01-01T00:00:00+00:00"  # what dbt reports for a table with no rows
+
+
+def _criterion_seconds(criteria: dict, key: str) -> float | None:
+    value = (criteria or {}).get(key) or {}
+    if value.get("count") is None or value.get("period") not in _PERIOD_SECONDS:
+        return None
+    return float(value["count"]) * _PERIOD_SECONDS[value["period"]]
+
+
+def duckdb_source_freshness(db_path: Path, manifest_json: dict, now: datetime) -> dict:
+    """``dbt source freshness`` of a DuckDB warehouse, computed in this process: for each source
+    table with freshness criteria, ``max(loaded_at_field)`` (rendered in the manifest) and dbt's
+    judgement (error past error_after, warn past warn_after, else pass), as a sources.json-shaped
+    dict for ``parse_results``. A second dbt invocation (start, partial parse, hooks) cost about
+    5 s per build for 18 one-line queries; tests/python/test_freshness.py checks both agree."""
+    import duckdb
+
+    results = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for uid, node in sorted(manifest_json.get("sources", {}).items()):
+            criteria = node.get("freshness") or {}
+            limits = (_criterion_seconds(criteria, "warn_after"), _criterion_seconds(criteria, "error_after"))
+            if not node.get("loaded_at_field") or limits == (None, None):
+                continue
+            where = f" where {criteria['filter']}" if criteria.get("filter") else ""
+            try:
+                (epoch,) = con.execute(f'select epoch(max({node["loaded_at_field"]})) from '
+                                       f'"{node["schema"]}"."{node["identifier"]}"{where}').fetchone()
+            except duckdb.Error as exc:
+                results.append({"unique_id": uid, "status": "runtime error", "error": str(exc)})
+                continue
+            loaded = (datetime.fromtimestamp(epoch, tz=timezone.utc) if epoch is not None
+                      else datetime.min.replace(tzinfo=timezone.utc))
+            age = (now - loaded).total_seconds()
+            warn, error = limits
+            status = ("error" if error is not None and age > error
+                      else "warn" if warn is not None and age > warn else "pass")
+            results.append({"unique_id": uid, "status": status, "criteria": criteria,
+                            "max_loaded_at": loaded.isoformat() if epoch is not None else _EMPTY_LOADED_AT,
+                            "max_loaded_at_time_ago_in_s": age})
+    return {"results": results}
+
+
 def run_source_freshness(
     target: str,
     as_of: str | None,
@@ -275,10 +321,17 @@ def check_build_freshness(args, env: dict[str, str], console: Console,
         console.print("source freshness skipped: the build ran no node", highlight=False)
         return 0
     as_of = args.as_of.isoformat() if args.as_of is not None else None
-    if build is not None and build.nodes:
-        # the build's on-run-start loaded raw: do not read every raw file a second time
-        env = {**env, "CSW_SKIP_RAW_LOAD": "1"}
-    report = run_source_freshness(args.target, as_of, env)
+    manifest_path = _target_path([], env) / "manifest.json"
+    if args.target == "dev" and build is not None and build.nodes and manifest_path.exists():
+        # DuckDB: the raw tables the build just loaded, read in this process
+        manifest = json.loads(manifest_path.read_text())
+        measured = duckdb_source_freshness(Path(env["CSW_DB_PATH"]), manifest, datetime.now(timezone.utc))
+        report = FreshnessReport(sources=parse_results(measured, manifest))
+    else:
+        if build is not None and build.nodes:
+            # the build's on-run-start loaded raw: do not read every raw file a second time
+            env = {**env, "CSW_SKIP_RAW_LOAD": "1"}
+        report = run_source_freshness(args.target, as_of, env)
     clock = getattr(args, "freshness_clock", "wall")
     if clock == "as-of" and report.sources:
         reference = as_of_reference(report.sources, args.as_of)

@@ -54,7 +54,7 @@ def raw_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessReport]:
+def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessReport, Path]:
     """One `csw build --freshness error` (one dbt build + one freshness run) for the module.
 
     Default (warn) mode end to end is the demo build (conftest `demo_published`) and the
@@ -67,14 +67,14 @@ def strict_build(raw_dir: Path, tmp_path_factory) -> tuple[int, str, FreshnessRe
                                       "--select", "base_crm__users", "--no-progress", "--freshness", "error"])
     rc = args.func(args, console)
     text = " ".join(console.export_text().split())
-    # what the build's freshness run wrote (the session's dbt target path: conftest.py)
-    sources = freshness._target_path(freshness.freshness_args("dev", None)) / "sources.json"
-    report = FreshnessReport(parse_results(json.loads(sources.read_text())))
-    return rc, text, report
+    # the build's own judgement, measured again on its warehouse (the session's dbt target path)
+    manifest = json.loads((freshness._target_path([]) / "manifest.json").read_text())
+    measured = freshness.duckdb_source_freshness(db, manifest, datetime.now(timezone.utc))
+    return rc, text, FreshnessReport(parse_results(measured, manifest)), db
 
 
 def test_strict_mode_fails_the_build_naming_the_stale_table(strict_build):
-    rc, text, _ = strict_build
+    rc, text, _, _ = strict_build
 
     assert rc == 1
     assert "source freshness (mode error)" in text
@@ -88,7 +88,7 @@ def test_strict_mode_fails_the_build_naming_the_stale_table(strict_build):
 
 
 def test_warn_mode_reports_the_stale_source_and_passes(strict_build):
-    _, _, report = strict_build
+    _, _, report, _ = strict_build
     console = Console(record=True, width=200, file=io.StringIO())
 
     print_freshness(console, report, "warn")
@@ -101,6 +101,22 @@ def test_warn_mode_reports_the_stale_source_and_passes(strict_build):
     assert "crm.users PASS" in text
     assert "1 error" in text and "mode warn: reported only" in text
     assert "stale source billing" not in text  # the table is the report; no failure lines
+
+
+def test_in_process_freshness_agrees_with_dbt_source_freshness(strict_build, raw_dir: Path):
+    """csw build measures freshness on DuckDB in its own process; `dbt source freshness` on the same
+    warehouse gives every source the same status and latest load (ages differ by the seconds between)."""
+    from csw.dbt_env import dbt_environment
+
+    *_, report, db = strict_build
+    env = {**dbt_environment(raw_dir, db, "dev"), "CSW_SKIP_RAW_LOAD": "1"}
+    by_dbt = freshness.run_source_freshness("dev", None, env)
+    assert len(by_dbt.sources) == len(report.sources) == 18
+    for ours, theirs in zip(report.sources, by_dbt.sources):
+        assert (ours.source, ours.relation, ours.status, ours.warn_after, ours.error_after) == (
+            theirs.source, theirs.relation, theirs.status, theirs.warn_after, theirs.error_after)
+        assert datetime.fromisoformat(ours.max_loaded_at) == datetime.fromisoformat(theirs.max_loaded_at)
+        assert abs(ours.age_seconds - theirs.age_seconds) < 600
 
 
 def _result(table: str, status: str, age: float | None = 3600.0, **extra) -> dict:
