@@ -130,3 +130,14 @@ def test_targets_of_issue_16_are_judged_per_size():
     assert targets["daily incremental (100k x 36)"]["met"] is True
     assert targets["peak memory (100k x 36)"]["met"] is True
     assert targets["demo build (1k x 36)"]["met"] is None
+
+
+def test_duckdb_defaults_come_from_the_profile():
+    """The bench's own DuckDB connections use the settings profiles.yml gives dbt (one owner)."""
+    from csw.bench.options import DEFAULT_DUCKDB_THREADS, DEFAULT_MEMORY_LIMIT, profile_default
+
+    profile = (PROJECT_DIR / "profiles.yml").read_text()
+    assert f"env_var('CSW_MEMORY_LIMIT', '{DEFAULT_MEMORY_LIMIT}')" in profile
+    assert f"env_var('CSW_DUCKDB_THREADS', '{DEFAULT_DUCKDB_THREADS}')" in profile
+    with pytest.raises(LookupError, match="CSW_NO_SUCH_SETTING"):
+        profile_default("CSW_NO_SUCH_SETTING")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +17,22 @@ DEFAULT_MONTHS = 36
 DEFAULT_SEED = 7
 QUICK_ACCOUNTS = 1_000
 QUICK_MONTHS = 12
+
+
+def profile_default(variable: str) -> str:
+    """The default profiles.yml gives an env var (`env_var('NAME', 'default')`): the profile owns
+    the DuckDB settings, and the bench steps that open DuckDB themselves use the same values."""
+    text = (PROJECT_DIR / "profiles.yml").read_text()
+    found = re.search(r"env_var\(\s*'" + re.escape(variable) + r"'\s*,\s*'([^']*)'\s*\)", text)
+    if found is None:
+        raise LookupError(f"profiles.yml has no env_var('{variable}', <default>)")
+    return found.group(1)
+
+
 # DuckDB settings of profiles.yml (env vars CSW_MEMORY_LIMIT, CSW_DUCKDB_THREADS), for the steps
 # that open DuckDB themselves and for the record of a run.
-DEFAULT_MEMORY_LIMIT = "3GB"
-DEFAULT_DUCKDB_THREADS = "2"
+DEFAULT_MEMORY_LIMIT = profile_default("CSW_MEMORY_LIMIT")
+DEFAULT_DUCKDB_THREADS = profile_default("CSW_DUCKDB_THREADS")
 # Our models that do what the naive spine does, in build order (compiled SQL re-run by NAIVE).
 OUR_MRR_MODELS = (
     "int_charge_segments__months",
