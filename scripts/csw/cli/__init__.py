@@ -2,8 +2,9 @@
 
 Every flag of every subcommand is declared here (argparse lives only in this module); the work is
 in ``csw.cli.build`` (``csw build``) and ``csw.cli.commands`` (the others), which call the modules
-that do it. ``python -m csw.quality`` and ``python -m csw.engines.pg_cluster`` run ``csw quality``
-and ``csw pg-cluster`` through this parser.
+that do it. ``python -m csw.quality``, ``python -m csw.engines.pg_cluster`` and ``python -m
+csw.engines.spark_cluster`` run ``csw quality``, ``csw pg-cluster`` and ``csw spark-cluster`` through
+this parser.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from csw.cli.commands import (
     cmd_publish,
     cmd_quality,
     cmd_report,
+    cmd_spark_cluster,
 )
 from csw.dbt_env import dbt_environment
 from csw.freshness import MODES as FRESHNESS_MODES
@@ -236,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("action", choices=("start", "stop"))
     pg.add_argument("--dir", type=Path, default=None, help="cluster directory (default: <tmp>/csw_pg_cluster)")
     pg.set_defaults(func=cmd_pg_cluster)
+
+    spark = sub.add_parser("spark-cluster", help="start, show or stop a throwaway local Spark standalone "
+                           "cluster; start and env print the CSW_SPARK_* exports (eval \"$(csw spark-cluster start)\")")
+    spark.add_argument("action", choices=("start", "stop", "env"))
+    spark.add_argument("--dir", type=Path, default=None, help="cluster directory (default: <tmp>/csw_spark_cluster)")
+    spark.add_argument("--workers", type=_positive_int, default=2)
+    spark.add_argument("--cores", type=_positive_int, default=1, help="cores per worker")
+    spark.add_argument("--memory", default="1g", help="memory per worker")
+    spark.set_defaults(func=cmd_spark_cluster)
     return parser
 
 

@@ -237,3 +237,30 @@ def cmd_pg_cluster(args: argparse.Namespace, console: Console) -> int:
         print(f"pg_cluster: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_spark_cluster(args: argparse.Namespace, console: Console) -> int:
+    from csw.engines.spark_cluster import DEFAULT_DIR, ClusterError, read_state, start, stop
+
+    base_dir = args.dir or DEFAULT_DIR
+    try:
+        if args.action == "start":
+            cluster = start(base_dir, workers=args.workers, cores=args.cores, memory=args.memory)
+            print(f"# Spark standalone {cluster.master_url}: master + {cluster.workers} workers "
+                  f"(pids {cluster.pids}), UI http://{cluster.host}:{cluster.master_webui_port}, "
+                  f"files in {cluster.base_dir}", file=sys.stderr)
+        elif args.action == "env":
+            cluster = read_state(base_dir)
+            if cluster is None:
+                print(f"spark_cluster: no cluster in {base_dir}", file=sys.stderr)
+                return 1
+        else:
+            stop(base_dir)
+            print(f"# stopped and removed {base_dir}", file=sys.stderr)
+            return 0
+    except ClusterError as exc:
+        print(f"spark_cluster: {exc}", file=sys.stderr)
+        return 1
+    for key, value in cluster.env.items():
+        print(f"export {key}={value!r}")
+    return 0

@@ -7,9 +7,11 @@ scratch directory under a throwaway directory. The `spark` target of profiles.ym
 reaches it through ``CSW_SPARK_MASTER=spark://127.0.0.1:PORT`` (the dbt process is the
 driver, in client mode; executors run in the workers' JVMs).
 
-    python -m csw.engines.spark_cluster start [--dir DIR] [--workers 2]  # prints the exports
-    python -m csw.engines.spark_cluster env   [--dir DIR]                # the exports again
-    python -m csw.engines.spark_cluster stop  [--dir DIR]                # stops it, removes DIR
+    csw spark-cluster start [--dir DIR] [--workers 2]  # prints the exports
+    csw spark-cluster env   [--dir DIR]                # the exports again
+    csw spark-cluster stop  [--dir DIR]                # stops it, removes DIR
+
+(``python -m csw.engines.spark_cluster`` is the same command.)
 
 In Python: ``with throwaway_cluster() as cluster: cluster.env`` (stopped on exit, and
 at interpreter exit; with ``tie_to_parent=True`` the JVMs also get SIGTERM when the
@@ -18,7 +20,6 @@ process that started them dies, even by SIGKILL).
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import ctypes
 import json
@@ -287,34 +288,10 @@ def _print_env(cluster: Cluster) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m csw.engines.spark_cluster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("start", "stop", "env"))
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="cluster directory")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--cores", type=int, default=1, help="cores per worker")
-    parser.add_argument("--memory", default="1g", help="memory per worker")
-    args = parser.parse_args(argv)
-    try:
-        if args.action == "start":
-            cluster = start(args.dir, workers=args.workers, cores=args.cores, memory=args.memory)
-            print(f"# Spark standalone {cluster.master_url}: master + {cluster.workers} workers "
-                  f"(pids {cluster.pids}), UI http://{cluster.host}:{cluster.master_webui_port}, "
-                  f"files in {cluster.base_dir}", file=sys.stderr)
-            _print_env(cluster)
-        elif args.action == "env":
-            cluster = read_state(args.dir)
-            if cluster is None:
-                print(f"spark_cluster: no cluster in {args.dir}", file=sys.stderr)
-                return 1
-            _print_env(cluster)
-        else:
-            stop(args.dir)
-            print(f"# stopped and removed {args.dir}", file=sys.stderr)
-    except ClusterError as exc:
-        print(f"spark_cluster: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    """``python -m csw.engines.spark_cluster ...`` is ``csw spark-cluster ...``."""
+    from csw.cli import main as csw_main
+
+    return csw_main(["spark-cluster", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
