@@ -50,13 +50,8 @@ trial_charges as (
         coalesce(products.product_line, charges.product_id) as product_line,
         charges.charge_id,
         charges.effective_from_date as trial_start_date,
-        case
-            when charges.effective_to_date is null then subscriptions.canceled_date
-            when subscriptions.canceled_date is null then charges.effective_to_date
-            when charges.effective_to_date <= subscriptions.canceled_date
-                then charges.effective_to_date
-            else subscriptions.canceled_date
-        end as trial_end_date,
+        {{ csw_earlier_end_date('charges.effective_to_date', 'subscriptions.canceled_date') }}
+            as trial_end_date,
         row_number() over (
             partition by
                 billing_accounts.customer_id,
