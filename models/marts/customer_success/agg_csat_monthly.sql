@@ -84,34 +84,14 @@ month_segments as (
 
 ),
 
-counts as (
-
-    select
-        month,
-        segment,
-        sum(case when csat_source = 'survey' then 1 else 0 end) as survey_responses,
-        sum(case when csat_source = 'survey' then is_positive else 0 end) as survey_satisfied,
-        sum(case when csat_source = 'support' then is_positive else 0 end) as support_good,
-        sum(case when csat_source = 'support' then 1 - is_positive else 0 end) as support_bad
-    from events_by_segment
-    group by month, segment
-
-),
-
 joined as (
 
-    select
-        month_segments.month,
-        month_segments.segment,
-        coalesce(counts.survey_responses, 0) as survey_responses,
-        coalesce(counts.survey_satisfied, 0) as survey_satisfied,
-        coalesce(counts.support_good, 0) as support_good,
-        coalesce(counts.support_bad, 0) as support_bad
-    from month_segments
-    left join counts
-        on
-            month_segments.month = counts.month
-            and month_segments.segment = counts.segment
+    {{ csw_counts_on_month_segment_grid('month_segments', 'events_by_segment', [
+        ('survey_responses', "sum(case when csat_source = 'survey' then 1 else 0 end)"),
+        ('survey_satisfied', "sum(case when csat_source = 'survey' then is_positive else 0 end)"),
+        ('support_good', "sum(case when csat_source = 'support' then is_positive else 0 end)"),
+        ('support_bad', "sum(case when csat_source = 'support' then 1 - is_positive else 0 end)"),
+    ]) }}
 
 ),
 

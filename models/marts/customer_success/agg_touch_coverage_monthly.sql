@@ -12,20 +12,7 @@ touch_months as (
 
 customer_months_by_segment as (
 
-    select
-        month,
-        'all' as segment,
-        is_under_served
-    from touch_months
-
-    union all
-
-    select
-        month,
-        segment,
-        is_under_served
-    from touch_months
-    where segment is not null
+    {{ csw_rows_by_segment('touch_months', ['is_under_served']) }}
 
 ),
 
