@@ -74,10 +74,7 @@ attributed as (
         subscriptions.cancel_reason
 
     from recurring_charges
-    inner join subscriptions
-        on recurring_charges.subscription_id = subscriptions.subscription_id
-    inner join billing_accounts
-        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+    {{ csw_join_charge_customer('recurring_charges') }}
 
 ),
 

@@ -60,10 +60,7 @@ trial_charges as (
         ) as trial_number
 
     from charges
-    inner join subscriptions
-        on charges.subscription_id = subscriptions.subscription_id
-    inner join billing_accounts
-        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+    {{ csw_join_charge_customer('charges') }}
     left join products
         on charges.product_id = products.product_id
 

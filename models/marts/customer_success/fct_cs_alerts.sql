@@ -267,10 +267,7 @@ customer_payments as (
         payments.attempted_at,
         billing_account_customers.customer_id
     from payments
-    inner join invoices
-        on payments.invoice_id = invoices.invoice_id
-    inner join billing_account_customers
-        on invoices.billing_account_id = billing_account_customers.billing_account_id
+    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
 
 ),
 
