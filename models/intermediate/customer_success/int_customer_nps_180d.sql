@@ -30,9 +30,7 @@ windowed_responses as (
     where
         responses.survey_type = 'nps'
         and responses.customer_id is not null
-        and cast(responses.submitted_at as date) <= as_of.as_of_date
-        and cast(responses.submitted_at as date)
-        > {{ dbt.dateadd('day', -180, 'as_of.as_of_date') }}
+        and {{ csw_in_days_up_to('cast(responses.submitted_at as date)', 180, 'as_of.as_of_date') }}
 
 ),
 

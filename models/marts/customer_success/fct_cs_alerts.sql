@@ -126,19 +126,16 @@ thresholds as (
 
 window_bounds as (
 
-    -- window starts (exclusive, as dates) and the end of the as-of day (exclusive)
+    -- the SLA window's start, the renewal horizon and the end of the as-of day (exclusive);
+    -- the day windows of detractor and payment_failed: csw_in_days_up_to
     select
         as_of.as_of_date,
         as_of.as_of_month,
         thresholds.*,
-        {{ dbt.dateadd('day', '-1 * thresholds.detractor_days', 'as_of.as_of_date') }}
-            as detractor_after_date,
         cast(
             {{ dbt.dateadd('day', '1 - thresholds.sla_breach_days', 'as_of.as_of_date') }}
             as {{ dbt.type_timestamp() }}
         ) as sla_window_start_at,
-        {{ dbt.dateadd('day', '-1 * thresholds.payment_days', 'as_of.as_of_date') }}
-            as payment_after_date,
         {{ dbt.dateadd('day', 'thresholds.renewal_days', 'as_of.as_of_date') }}
             as renewal_until_date,
         cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as {{ dbt.type_timestamp() }})
@@ -210,8 +207,11 @@ detractor_answers as (
     where
         nps_responses.customer_id is not null
         and nps_responses.score <= window_bounds.detractor_max_score
-        and cast(nps_responses.submitted_at as date) > window_bounds.detractor_after_date
-        and cast(nps_responses.submitted_at as date) <= window_bounds.as_of_date
+        and {{ csw_in_days_up_to(
+            'cast(nps_responses.submitted_at as date)',
+            'window_bounds.detractor_days',
+            'window_bounds.as_of_date',
+        ) }}
 
 ),
 
@@ -283,8 +283,9 @@ failures_in_window as (
     cross join window_bounds
     where
         failed.outcome = 'failed'
-        and cast(failed.attempted_at as date) > window_bounds.payment_after_date
-        and cast(failed.attempted_at as date) <= window_bounds.as_of_date
+        and {{ csw_in_days_up_to(
+            'cast(failed.attempted_at as date)', 'window_bounds.payment_days', 'window_bounds.as_of_date'
+        ) }}
 
 ),
 
