@@ -102,16 +102,10 @@ final as (
         {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
-        cast(
-            {{ csw_ratio('survey_satisfied', 'survey_responses', 4) }}
-            as decimal(5, 4)
-        ) as survey_csat_pct,
+        {{ csw_fraction('survey_satisfied', 'survey_responses') }} as survey_csat_pct,
         cast(support_good as integer) as support_ratings_good,
         cast(support_bad as integer) as support_ratings_bad,
-        cast(
-            {{ csw_ratio('support_good', 'support_good + support_bad', 4) }}
-            as decimal(5, 4)
-        ) as support_csat_pct
+        {{ csw_fraction('support_good', 'support_good + support_bad') }} as support_csat_pct
     from joined
 
 )

@@ -35,10 +35,7 @@ final as (
         {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(customers as integer) as customers,
         cast(under_served_customers as integer) as under_served_customers,
-        cast(
-            {{ csw_ratio('under_served_customers', 'customers', 4) }}
-            as decimal(5, 4)
-        ) as under_served_share
+        {{ csw_fraction('under_served_customers', 'customers') }} as under_served_share
     from coverage
 
 )
