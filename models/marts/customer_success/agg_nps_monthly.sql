@@ -85,10 +85,7 @@ final as (
         cast(promoters as integer) as promoters,
         cast(passives as integer) as passives,
         cast(detractors as integer) as detractors,
-        cast(
-            {{ csw_ratio('100 * (promoters - detractors)', 'responses', 1) }}
-            as decimal(4, 1)
-        ) as nps
+        {{ csw_nps('promoters', 'detractors', 'responses') }} as nps
     from joined
 
 )
