@@ -22,22 +22,27 @@
       - staged: everything else.
     Output columns: everything in `relation` plus `_dq_status` and `_dq_reason` (NULL unless
     quarantined).
+
+    `rule_violation` names the column with the row's rule violation: `_rule_violation` from the
+    model's `checked` CTE, or `_unparseable_reason` for a table whose only rules are the parse
+    checks of csw_dq_parsed_columns (then `relation` is the `parsed` CTE itself and the model
+    needs no pass-through `checked` step).
 -#}
-{%- macro csw_dq_status(relation, key_columns) -%}
+{%- macro csw_dq_status(relation, key_columns, rule_violation='_rule_violation') -%}
     select
         ranked.*,
         case
             when ranked._dedupe_block_reason is not null then 'quarantined'
             when ranked._version_rank > 1 then 'superseded'
             when ranked._is_deleted then 'deleted'
-            when ranked._rule_violation is not null then 'quarantined'
+            when ranked.{{ rule_violation }} is not null then 'quarantined'
             else 'staged'
         end as _dq_status,
         case
             when ranked._dedupe_block_reason is not null then ranked._dedupe_block_reason
             when ranked._version_rank > 1 then null
             when ranked._is_deleted then null
-            else ranked._rule_violation
+            else ranked.{{ rule_violation }}
         end as _dq_reason
     from (
         select

@@ -18,3 +18,11 @@
         )
     end
 {%- endmacro %}
+
+{#-
+    A fraction 0-1 as the marts publish it (shares, rates, CSAT, ROC AUC): csw_ratio at
+    4 decimals, typed decimal(5, 4); NULL when the denominator is zero or NULL.
+-#}
+{% macro csw_fraction(numerator, denominator) -%}
+    cast({{ csw_ratio(numerator, denominator, 4) }} as decimal(5, 4))
+{%- endmacro %}

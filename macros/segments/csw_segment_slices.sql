@@ -1,8 +1,9 @@
 {#-
     The month x segment slicing shared by the customer-success aggregates (agg_nps_monthly,
-    agg_csat_monthly): each event gets the customer-success segment of its customer and month,
-    counts once in 'all' and once in its segment, and every month and segment has a row even
-    without events. The model keeps its import CTEs; these macros take their names.
+    agg_csat_monthly; csw_rows_by_segment also agg_touch_coverage_monthly): each event gets the
+    customer-success segment of its customer and month, counts once in 'all' and once in its
+    segment, and every month and segment has a row even without events (0 counts). The model
+    keeps its import CTEs; these macros take their names.
 -#}
 
 {#- Rows of `events` (a CTE with customer_id and `month`) with their customer's segment:
@@ -80,4 +81,31 @@
         select distinct segment from {{ customer_months }}
         where segment is not null
     ) as segments
+{%- endmacro %}
+
+{#- Counts per cell of the scaffold: `grid` (the CTE of csw_month_segment_grid) left-joined
+    to `rows` (the CTE of csw_rows_by_segment) aggregated per month and segment; `measures`
+    is a list of (column, aggregate over the rows' columns) pairs, each 0 in a cell without
+    rows. -#}
+{% macro csw_counts_on_month_segment_grid(grid, rows, measures) -%}
+    select
+        {{ grid }}.month,
+        {{ grid }}.segment,
+        {%- for column, aggregate in measures %}
+        coalesce(counts.{{ column }}, 0) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ grid }}
+    left join (
+        select
+            month,
+            segment,
+            {%- for column, aggregate in measures %}
+            {{ aggregate }} as {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ rows }}
+        group by month, segment
+    ) as counts
+        on
+            {{ grid }}.month = counts.month
+            and {{ grid }}.segment = counts.segment
 {%- endmacro %}

@@ -108,10 +108,7 @@ active_trials as (
     select distinct billing_accounts.customer_id
 
     from charges
-    inner join subscriptions
-        on charges.subscription_id = subscriptions.subscription_id
-    inner join billing_accounts
-        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+    {{ csw_join_charge_customer('charges') }}
     cross join as_of
     where
         charges.is_trial

@@ -13,6 +13,21 @@
     customer_month = customer_id || '|' || month (YYYY-MM-DD), the key every
     semantic model joins on.
 -#}
+{#- The facts of the semantic layer that refer to a customer month: (model, month expression,
+    filter); referenced_months is their union. -#}
+{%- set month_references = [
+    ('fct_mrr', 'month', none),
+    ('fct_mrr_movements', 'month', none),
+    ('fct_mrr_customer_changes', 'month', none),
+    ('fct_churn_events', 'churn_month', none),
+    ('fct_customer_health', 'month', none),
+    ('fct_nps_responses', 'submitted_month', 'customer_id is not null'),
+    ('fct_support_tickets', "cast(date_trunc('month', created_at) as date)",
+     'customer_id is not null'),
+    ('fct_support_tickets', "cast(date_trunc('month', csat_rated_at) as date)",
+     'customer_id is not null and csat_rated_at is not null'),
+] %}
+
 with
 
 segments as (
@@ -21,61 +36,32 @@ segments as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 as_of_segments as (
 
-    select
-        segments.customer_id,
-        segments.current_segment
-    from segments
-    inner join {{ ref('int_as_of') }} as as_of
-        on segments.month_start_date = as_of.as_of_month
+    {{ csw_current_segments('segments') }}
 
 ),
 
 referenced_months as (
+    {%- for model_name, month_expression, filter in month_references %}
 
     select
         customer_id,
-        month as month_start_date
-    from {{ ref('fct_mrr') }}
+        {{ month_expression }} as month_start_date
+    from {{ ref(model_name) }}
+    {%- if filter %}
+    where {{ filter }}
+    {%- endif %}
+    {%- if not loop.last %}
     union
-    select
-        customer_id,
-        month as month_start_date
-    from {{ ref('fct_mrr_movements') }}
-    union
-    select
-        customer_id,
-        month as month_start_date
-    from {{ ref('fct_mrr_customer_changes') }}
-    union
-    select
-        customer_id,
-        churn_month as month_start_date
-    from {{ ref('fct_churn_events') }}
-    union
-    select
-        customer_id,
-        month as month_start_date
-    from {{ ref('fct_customer_health') }}
-    union
-    select
-        customer_id,
-        submitted_month as month_start_date
-    from {{ ref('fct_nps_responses') }}
-    where customer_id is not null
-    union
-    select
-        customer_id,
-        cast(date_trunc('month', created_at) as date) as month_start_date
-    from {{ ref('fct_support_tickets') }}
-    where customer_id is not null
-    union
-    select
-        customer_id,
-        cast(date_trunc('month', csat_rated_at) as date) as month_start_date
-    from {{ ref('fct_support_tickets') }}
-    where customer_id is not null and csat_rated_at is not null
+    {%- endif %}
+    {%- endfor %}
 
 )
 

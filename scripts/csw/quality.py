@@ -34,7 +34,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 RULES = (
     "mart_reads_source",
@@ -138,37 +138,39 @@ def check_mart_reads_source(manifest: dict) -> list[Violation]:
     return out
 
 
-def check_staging_reads_staging(manifest: dict) -> list[Violation]:
+def _model_reads(manifest: dict, layers: tuple[str, ...]) -> Iterator[tuple[dict, dict]]:
+    """(model, parent model) for every model of `layers` and each model it reads."""
     all_models = models(manifest)
-    out = []
     for node in all_models.values():
-        if layer(node) != "staging":
+        if layer(node) not in layers:
             continue
-        me = _staging_entity(node["name"])
         for parent in _parents(node):
             parent_node = all_models.get(parent)
-            if parent_node is None or layer(parent_node) != "staging":
-                continue
-            other = _staging_entity(parent_node["name"])
-            if me is not None and me[0] == "stg" and other == ("base", me[1]):
-                continue  # stg_<x> reads its own base_<x>
-            out.append(Violation("staging_reads_staging", node["name"],
-                                 f"reads staging model {parent_node['name']}"))
+            if parent_node is not None:
+                yield node, parent_node
+
+
+def check_staging_reads_staging(manifest: dict) -> list[Violation]:
+    out = []
+    for node, parent_node in _model_reads(manifest, ("staging",)):
+        if layer(parent_node) != "staging":
+            continue
+        me = _staging_entity(node["name"])
+        other = _staging_entity(parent_node["name"])
+        if me is not None and me[0] == "stg" and other == ("base", me[1]):
+            continue  # stg_<x> reads its own base_<x>
+        out.append(Violation("staging_reads_staging", node["name"],
+                             f"reads staging model {parent_node['name']}"))
     return out
 
 
 def check_reads_mart(manifest: dict) -> list[Violation]:
-    all_models = models(manifest)
-    out = []
-    for node in all_models.values():
-        if layer(node) not in ("staging", "intermediate"):
-            continue
-        for parent in _parents(node):
-            parent_node = all_models.get(parent)
-            if parent_node is not None and layer(parent_node) == "marts":
-                out.append(Violation("reads_mart", node["name"],
-                                     f"{layer(node)} model reads mart {parent_node['name']}"))
-    return out
+    return [
+        Violation("reads_mart", node["name"],
+                  f"{layer(node)} model reads mart {parent_node['name']}")
+        for node, parent_node in _model_reads(manifest, ("staging", "intermediate"))
+        if layer(parent_node) == "marts"
+    ]
 
 
 def check_descriptions(manifest: dict) -> list[Violation]:

@@ -92,6 +92,30 @@ def _as_of_mrr(db: Path) -> str:
     return Messages().money(total)
 
 
+def _open_and_wait_for_charts(browser, page: Path, charts: int | None = None) -> list[dict]:
+    """Open `page`, wait until its chart divs (`charts` of them, or any) have their svg, and
+    return the console's SEVERE entries of that page."""
+    browser.get_log("browser")  # drop entries of a previous page
+    browser.get(page.as_uri())
+    browser.set_script_timeout(30)
+    # plotly draws asynchronously: wait until every chart div has its svg
+    browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const expected = arguments[0];
+        const t0 = Date.now();
+        (function poll() {
+          const divs = document.querySelectorAll('.chart .plotly-graph-div');
+          const counted = expected === null ? divs.length > 0 : divs.length === expected;
+          const ok = counted && [...divs].every(d => d.querySelector('svg.main-svg'));
+          if (ok || Date.now() - t0 > 20000) done(); else setTimeout(poll, 100);
+        })();
+        """,
+        charts,
+    )
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
 def _load(browser, report: Path) -> None:
     """Open the report, wait for every chart, and assert it renders without console errors."""
     html = report.read_text("utf-8")
@@ -100,22 +124,7 @@ def _load(browser, report: Path) -> None:
     assert html.count("Plotly.newPlot") == N_CHARTS
     assert html.count("plotly.js v") >= 1
 
-    browser.get_log("browser")  # drop entries of a previous page
-    browser.get(report.as_uri())
-    browser.set_script_timeout(30)
-    # plotly draws asynchronously: wait until every chart div has its svg
-    browser.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        const t0 = Date.now();
-        (function poll() {
-          const divs = document.querySelectorAll('.chart .plotly-graph-div');
-          const ok = divs.length && [...divs].every(d => d.querySelector('svg.main-svg'));
-          if (ok || Date.now() - t0 > 20000) done(); else setTimeout(poll, 100);
-        })();
-        """
-    )
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    severe = _open_and_wait_for_charts(browser, report)
     assert severe == [], f"console errors: {severe}"
 
     figures = browser.find_elements("css selector", "figure.card")
@@ -347,21 +356,7 @@ def _customer_mrr(db: Path, customer_id: str) -> Decimal:
 
 
 def _open_customer_page(browser, page: Path) -> None:
-    browser.get_log("browser")
-    browser.get(page.as_uri())
-    browser.set_script_timeout(30)
-    browser.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        const t0 = Date.now();
-        (function poll() {
-          const divs = document.querySelectorAll('.chart .plotly-graph-div');
-          const ok = divs.length === 2 && [...divs].every(d => d.querySelector('svg.main-svg'));
-          if (ok || Date.now() - t0 > 20000) done(); else setTimeout(poll, 100);
-        })();
-        """
-    )
-    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    severe = _open_and_wait_for_charts(browser, page, charts=2)
     assert severe == [], f"console errors on {page.name}: {severe}"
     assert len(browser.find_elements("css selector", ".js-plotly-plot svg.main-svg")) >= 2
 

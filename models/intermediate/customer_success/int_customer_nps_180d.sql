@@ -30,9 +30,7 @@ windowed_responses as (
     where
         responses.survey_type = 'nps'
         and responses.customer_id is not null
-        and cast(responses.submitted_at as date) <= as_of.as_of_date
-        and cast(responses.submitted_at as date)
-        > {{ dbt.dateadd('day', -180, 'as_of.as_of_date') }}
+        and {{ csw_in_days_up_to('cast(responses.submitted_at as date)', 180, 'as_of.as_of_date') }}
 
 ),
 
@@ -54,9 +52,7 @@ customer_counts as (
         customer_id,
         as_of_date,
         count(*) as nps_responses,
-        sum(case when nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps_category = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps_category = 'detractor' then 1 else 0 end) as detractors
+        {{ csw_nps_category_counts() }}
     from windowed_responses
     group by customer_id, as_of_date
 
@@ -72,11 +68,9 @@ final as (
         cast(customer_counts.promoters as integer) as promoters,
         cast(customer_counts.passives as integer) as passives,
         cast(customer_counts.detractors as integer) as detractors,
-        cast({{ csw_ratio(
-            '100 * (customer_counts.promoters - customer_counts.detractors)',
-            'customer_counts.nps_responses',
-            1
-        ) }} as decimal(4, 1)) as nps_180d,
+        {{ csw_nps(
+            'customer_counts.promoters', 'customer_counts.detractors', 'customer_counts.nps_responses'
+        ) }} as nps_180d,
         ranked_responses.score as latest_nps_score,
         ranked_responses.submitted_at as latest_nps_submitted_at
     from customer_counts

@@ -68,20 +68,13 @@ attributed as (
         recurring_charges.effective_from_date,
         recurring_charges.effective_to_date,
         subscriptions.canceled_date,
-        case
-            when recurring_charges.effective_to_date is null then subscriptions.canceled_date
-            when subscriptions.canceled_date is null then recurring_charges.effective_to_date
-            when recurring_charges.effective_to_date <= subscriptions.canceled_date
-                then recurring_charges.effective_to_date
-            else subscriptions.canceled_date
-        end as service_end_date,
+        {{ csw_earlier_end_date(
+            'recurring_charges.effective_to_date', 'subscriptions.canceled_date'
+        ) }} as service_end_date,
         subscriptions.cancel_reason
 
     from recurring_charges
-    inner join subscriptions
-        on recurring_charges.subscription_id = subscriptions.subscription_id
-    inner join billing_accounts
-        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+    {{ csw_join_charge_customer('recurring_charges') }}
 
 ),
 

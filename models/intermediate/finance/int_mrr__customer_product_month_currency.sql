@@ -1,6 +1,9 @@
 -- Customer x product x currency x month: local cents and USD cents of M and of M-1 (at M-1's
 -- and restated at M's rate), rounded per key exactly as design.md says. The base of all MRR.
 
+{#- The amounts of a key in a month, carried to the next month as prev_<amount>. -#}
+{%- set amounts = ['counted_segments', 'local_mrr_cents', 'quantity'] %}
+
 with
 
 segment_months as (
@@ -49,11 +52,11 @@ next_month as (
         current_month.customer_id,
         current_month.product_id,
         current_month.currency,
+        {% for amount in amounts -%}
+        current_month.{{ amount }},
+        {% endfor -%}
         cast({{ dbt.dateadd('month', 1, 'current_month.month_start_date') }} as date)
-            as month_start_date,
-        current_month.counted_segments,
-        current_month.local_mrr_cents,
-        current_month.quantity
+            as month_start_date
 
     from current_month
     cross join as_of
@@ -67,13 +70,11 @@ stacked as (
         customer_id,
         product_id,
         currency,
-        month_start_date,
-        counted_segments,
-        local_mrr_cents,
-        quantity,
-        0 as prev_counted_segments,
-        0 as prev_local_mrr_cents,
-        0 as prev_quantity
+        {% for amount in amounts -%}
+        {{ amount }},
+        0 as prev_{{ amount }},
+        {% endfor -%}
+        month_start_date
 
     from current_month
 
@@ -83,13 +84,11 @@ stacked as (
         customer_id,
         product_id,
         currency,
-        month_start_date,
-        0 as counted_segments,
-        0 as local_mrr_cents,
-        0 as quantity,
-        counted_segments as prev_counted_segments,
-        local_mrr_cents as prev_local_mrr_cents,
-        quantity as prev_quantity
+        {% for amount in amounts -%}
+        0 as {{ amount }},
+        {{ amount }} as prev_{{ amount }},
+        {% endfor -%}
+        month_start_date
 
     from next_month
 
@@ -98,16 +97,14 @@ stacked as (
 framed as (
 
     select
+        {% for amount in amounts -%}
+        cast(sum({{ amount }}) as bigint) as {{ amount }},
+        cast(sum(prev_{{ amount }}) as bigint) as prev_{{ amount }},
+        {% endfor -%}
         customer_id,
         product_id,
         currency,
-        month_start_date,
-        cast(sum(counted_segments) as bigint) as counted_segments,
-        cast(sum(local_mrr_cents) as bigint) as local_mrr_cents,
-        cast(sum(quantity) as bigint) as quantity,
-        cast(sum(prev_counted_segments) as bigint) as prev_counted_segments,
-        cast(sum(prev_local_mrr_cents) as bigint) as prev_local_mrr_cents,
-        cast(sum(prev_quantity) as bigint) as prev_quantity
+        month_start_date
 
     from stacked
     group by

@@ -50,13 +50,8 @@ trial_charges as (
         coalesce(products.product_line, charges.product_id) as product_line,
         charges.charge_id,
         charges.effective_from_date as trial_start_date,
-        case
-            when charges.effective_to_date is null then subscriptions.canceled_date
-            when subscriptions.canceled_date is null then charges.effective_to_date
-            when charges.effective_to_date <= subscriptions.canceled_date
-                then charges.effective_to_date
-            else subscriptions.canceled_date
-        end as trial_end_date,
+        {{ csw_earlier_end_date('charges.effective_to_date', 'subscriptions.canceled_date') }}
+            as trial_end_date,
         row_number() over (
             partition by
                 billing_accounts.customer_id,
@@ -65,10 +60,7 @@ trial_charges as (
         ) as trial_number
 
     from charges
-    inner join subscriptions
-        on charges.subscription_id = subscriptions.subscription_id
-    inner join billing_accounts
-        on subscriptions.billing_account_id = billing_accounts.billing_account_id
+    {{ csw_join_charge_customer('charges') }}
     left join products
         on charges.product_id = products.product_id
 

@@ -84,34 +84,14 @@ month_segments as (
 
 ),
 
-counts as (
-
-    select
-        month,
-        segment,
-        sum(case when csat_source = 'survey' then 1 else 0 end) as survey_responses,
-        sum(case when csat_source = 'survey' then is_positive else 0 end) as survey_satisfied,
-        sum(case when csat_source = 'support' then is_positive else 0 end) as support_good,
-        sum(case when csat_source = 'support' then 1 - is_positive else 0 end) as support_bad
-    from events_by_segment
-    group by month, segment
-
-),
-
 joined as (
 
-    select
-        month_segments.month,
-        month_segments.segment,
-        coalesce(counts.survey_responses, 0) as survey_responses,
-        coalesce(counts.survey_satisfied, 0) as survey_satisfied,
-        coalesce(counts.support_good, 0) as support_good,
-        coalesce(counts.support_bad, 0) as support_bad
-    from month_segments
-    left join counts
-        on
-            month_segments.month = counts.month
-            and month_segments.segment = counts.segment
+    {{ csw_counts_on_month_segment_grid('month_segments', 'events_by_segment', [
+        ('survey_responses', "sum(case when csat_source = 'survey' then 1 else 0 end)"),
+        ('survey_satisfied', "sum(case when csat_source = 'survey' then is_positive else 0 end)"),
+        ('support_good', "sum(case when csat_source = 'support' then is_positive else 0 end)"),
+        ('support_bad', "sum(case when csat_source = 'support' then 1 - is_positive else 0 end)"),
+    ]) }}
 
 ),
 
@@ -122,16 +102,10 @@ final as (
         {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(survey_responses as integer) as survey_responses,
         cast(survey_satisfied as integer) as survey_satisfied,
-        cast(
-            {{ csw_ratio('survey_satisfied', 'survey_responses', 4) }}
-            as decimal(5, 4)
-        ) as survey_csat_pct,
+        {{ csw_fraction('survey_satisfied', 'survey_responses') }} as survey_csat_pct,
         cast(support_good as integer) as support_ratings_good,
         cast(support_bad as integer) as support_ratings_bad,
-        cast(
-            {{ csw_ratio('support_good', 'support_good + support_bad', 4) }}
-            as decimal(5, 4)
-        ) as support_csat_pct
+        {{ csw_fraction('support_good', 'support_good + support_bad') }} as support_csat_pct
     from joined
 
 )

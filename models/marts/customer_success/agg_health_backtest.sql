@@ -49,19 +49,14 @@ final as (
         cast(health_bands.min_score as integer) as band_min_score,
         cast(coalesce(band_counts.snapshots, 0) as integer) as snapshots,
         cast(coalesce(band_counts.churned_within_90d, 0) as integer) as churned_within_90d,
-        cast(
-            {{ csw_ratio('band_counts.churned_within_90d', 'band_counts.snapshots', 4) }}
-            as decimal(5, 4)
-        ) as churn_rate,
+        {{ csw_fraction('band_counts.churned_within_90d', 'band_counts.snapshots') }} as churn_rate,
         cast(band_counts.min_health_score as decimal(4, 1)) as min_health_score,
         cast(band_counts.max_health_score as decimal(4, 1)) as max_health_score,
         cast(coalesce(hand_band_counts.snapshots, 0) as integer) as hand_snapshots,
         cast(coalesce(hand_band_counts.churned_within_90d, 0) as integer)
             as hand_churned_within_90d,
-        cast(
-            {{ csw_ratio('hand_band_counts.churned_within_90d', 'hand_band_counts.snapshots', 4) }}
-            as decimal(5, 4)
-        ) as hand_churn_rate
+        {{ csw_fraction('hand_band_counts.churned_within_90d', 'hand_band_counts.snapshots') }}
+            as hand_churn_rate
     from health_bands
     left join band_counts
         on health_bands.health_band = band_counts.health_band

@@ -50,10 +50,8 @@ final as (
         cast(count(*) as integer) as snapshots,
         cast(sum(case when churned_within_90d then 1 else 0 end) as integer)
             as churned_within_90d,
-        cast(
-            {{ csw_ratio('sum(case when churned_within_90d then 1 else 0 end)', 'count(*)', 4) }}
-            as decimal(5, 4)
-        ) as churn_rate,
+        {{ csw_fraction('sum(case when churned_within_90d then 1 else 0 end)', 'count(*)') }}
+            as churn_rate,
         cast(avg(score) as decimal(4, 1)) as mean_score
     from binned
     group by weight_set, score_bin_min

@@ -88,28 +88,17 @@ final as (
         cast(snapshot_months.last_snapshot_month as date) as last_snapshot_month,
         cast(coalesce(current_totals.snapshots, 0) as integer) as snapshots,
         cast(coalesce(current_totals.churned, 0) as integer) as churned_within_90d,
-        cast(
-            {{ csw_ratio('current_totals.churned', 'current_totals.snapshots', 4) }}
-            as decimal(5, 4)
-        ) as churn_rate,
-        cast(
-            {{ csw_ratio(
-                'current_totals.doubled_rank_sum_retained'
-                ~ ' - current_totals.retained * (current_totals.retained + 1)',
-                '2 * current_totals.retained * current_totals.churned',
-                4
-            ) }}
-            as decimal(5, 4)
-        ) as roc_auc,
-        cast(
-            {{ csw_ratio(
-                'hand_totals.doubled_rank_sum_retained'
-                ~ ' - hand_totals.retained * (hand_totals.retained + 1)',
-                '2 * hand_totals.retained * hand_totals.churned',
-                4
-            ) }}
-            as decimal(5, 4)
-        ) as hand_roc_auc
+        {{ csw_fraction('current_totals.churned', 'current_totals.snapshots') }} as churn_rate,
+        {{ csw_fraction(
+            'current_totals.doubled_rank_sum_retained'
+            ~ ' - current_totals.retained * (current_totals.retained + 1)',
+            '2 * current_totals.retained * current_totals.churned'
+        ) }} as roc_auc,
+        {{ csw_fraction(
+            'hand_totals.doubled_rank_sum_retained'
+            ~ ' - hand_totals.retained * (hand_totals.retained + 1)',
+            '2 * hand_totals.retained * hand_totals.churned'
+        ) }} as hand_roc_auc
     from as_of
     cross join current_totals
     cross join hand_totals

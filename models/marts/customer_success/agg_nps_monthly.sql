@@ -65,34 +65,14 @@ month_segments as (
 
 ),
 
-counts as (
-
-    select
-        month,
-        segment,
-        count(*) as responses,
-        sum(case when nps_category = 'promoter' then 1 else 0 end) as promoters,
-        sum(case when nps_category = 'passive' then 1 else 0 end) as passives,
-        sum(case when nps_category = 'detractor' then 1 else 0 end) as detractors
-    from responses_by_segment
-    group by month, segment
-
-),
-
 joined as (
 
-    select
-        month_segments.month,
-        month_segments.segment,
-        coalesce(counts.responses, 0) as responses,
-        coalesce(counts.promoters, 0) as promoters,
-        coalesce(counts.passives, 0) as passives,
-        coalesce(counts.detractors, 0) as detractors
-    from month_segments
-    left join counts
-        on
-            month_segments.month = counts.month
-            and month_segments.segment = counts.segment
+    {{ csw_counts_on_month_segment_grid('month_segments', 'responses_by_segment', [
+        ('responses', 'count(*)'),
+        ('promoters', "sum(case when nps_category = 'promoter' then 1 else 0 end)"),
+        ('passives', "sum(case when nps_category = 'passive' then 1 else 0 end)"),
+        ('detractors', "sum(case when nps_category = 'detractor' then 1 else 0 end)"),
+    ]) }}
 
 ),
 
@@ -105,10 +85,7 @@ final as (
         cast(promoters as integer) as promoters,
         cast(passives as integer) as passives,
         cast(detractors as integer) as detractors,
-        cast(
-            {{ csw_ratio('100 * (promoters - detractors)', 'responses', 1) }}
-            as decimal(4, 1)
-        ) as nps
+        {{ csw_nps('promoters', 'detractors', 'responses') }} as nps
     from joined
 
 )

@@ -42,10 +42,7 @@ final as (
         cast(breached_tickets as integer) as breached_tickets,
         cast(csat_good as integer) as csat_good,
         cast(csat_bad as integer) as csat_bad,
-        cast(
-            {{ csw_ratio('csat_good', 'csat_good + csat_bad', 4) }}
-            as decimal(5, 4)
-        ) as csat_pct
+        {{ csw_fraction('csat_good', 'csat_good + csat_bad') }} as csat_pct
     from monthly
 
 )

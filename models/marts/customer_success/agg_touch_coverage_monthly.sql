@@ -12,20 +12,7 @@ touch_months as (
 
 customer_months_by_segment as (
 
-    select
-        month,
-        'all' as segment,
-        is_under_served
-    from touch_months
-
-    union all
-
-    select
-        month,
-        segment,
-        is_under_served
-    from touch_months
-    where segment is not null
+    {{ csw_rows_by_segment('touch_months', ['is_under_served']) }}
 
 ),
 
@@ -48,10 +35,7 @@ final as (
         {{ dbt.cast('segment', 'varchar') }} as segment,
         cast(customers as integer) as customers,
         cast(under_served_customers as integer) as under_served_customers,
-        cast(
-            {{ csw_ratio('under_served_customers', 'customers', 4) }}
-            as decimal(5, 4)
-        ) as under_served_share
+        {{ csw_fraction('under_served_customers', 'customers') }} as under_served_share
     from coverage
 
 )

@@ -12,6 +12,24 @@
 --                      the same invoice up to the as-of date
 --   renewal_at_risk    a renewal (fct_renewals) within the window while yellow or red
 --   under_served       no touchpoint of the expected model or higher in 90 days
+-- Each alert type's CTE keeps its candidate rows; `fired` states them all in one shape
+-- (alert_types below: the evidence value and up to three texts for the seed's templates,
+-- NULL where a type has fewer).
+
+{%- set alert_types = [
+    {'alert_type': 'health_turned_red', 'evidence': 'health_score',
+     'texts': ['health_score', 'previous_health_score_text']},
+    {'alert_type': 'usage_drop', 'evidence': 'seat_utilization',
+     'texts': ['utilization_pct', 'utilization_3m_ago_pct']},
+    {'alert_type': 'detractor', 'from': 'detractor_answers', 'where': 'recency_rank = 1',
+     'evidence': 'score', 'texts': ['score', 'submitted_date']},
+    {'alert_type': 'sla_breach', 'evidence': 'breached_tickets', 'texts': ['breached_tickets']},
+    {'alert_type': 'payment_failed', 'evidence': 'failed_payments', 'texts': ['failed_payments']},
+    {'alert_type': 'renewal_at_risk', 'from': 'renewals_at_risk', 'where': 'renewal_rank = 1',
+     'evidence': 'health_score', 'texts': ['next_renewal_date', 'health_score', 'health_band']},
+    {'alert_type': 'under_served', 'evidence': 'days_since_expected_touch',
+     'texts': ['days_since_expected_touch_text']},
+] %}
 
 with
 
@@ -108,19 +126,16 @@ thresholds as (
 
 window_bounds as (
 
-    -- window starts (exclusive, as dates) and the end of the as-of day (exclusive)
+    -- the SLA window's start, the renewal horizon and the end of the as-of day (exclusive);
+    -- the day windows of detractor and payment_failed: csw_in_days_up_to
     select
         as_of.as_of_date,
         as_of.as_of_month,
         thresholds.*,
-        {{ dbt.dateadd('day', '-1 * thresholds.detractor_days', 'as_of.as_of_date') }}
-            as detractor_after_date,
         cast(
             {{ dbt.dateadd('day', '1 - thresholds.sla_breach_days', 'as_of.as_of_date') }}
             as {{ dbt.type_timestamp() }}
         ) as sla_window_start_at,
-        {{ dbt.dateadd('day', '-1 * thresholds.payment_days', 'as_of.as_of_date') }}
-            as payment_after_date,
         {{ dbt.dateadd('day', 'thresholds.renewal_days', 'as_of.as_of_date') }}
             as renewal_until_date,
         cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as {{ dbt.type_timestamp() }})
@@ -151,11 +166,9 @@ health_turned_red as (
 
     select
         customer_id,
-        'health_turned_red' as alert_type,
-        health_score as evidence_value,
-        {{ dbt.cast('health_score', 'varchar') }} as v1,
-        coalesce({{ dbt.cast('previous_health_score', 'varchar') }}, '-') as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
+        health_score,
+        coalesce({{ dbt.cast('previous_health_score', 'varchar') }}, '-')
+            as previous_health_score_text
     from as_of_health
     where health_band = 'red' and coalesce(previous_health_band, '') != 'red'
 
@@ -166,14 +179,10 @@ usage_drop as (
     -- utilization now <= (100 - threshold)% of three months earlier
     select
         as_of_health.customer_id,
-        'usage_drop' as alert_type,
-        as_of_health.seat_utilization as evidence_value,
-        {{ dbt.cast('cast(round(100 * as_of_health.seat_utilization, 0) as integer)', 'varchar') }}
-            as v1,
-        {{ dbt.cast(
-            'cast(round(100 * as_of_health.seat_utilization_3m_ago, 0) as integer)', 'varchar'
-        ) }} as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
+        as_of_health.seat_utilization,
+        cast(round(100 * as_of_health.seat_utilization, 0) as integer) as utilization_pct,
+        cast(round(100 * as_of_health.seat_utilization_3m_ago, 0) as integer)
+            as utilization_3m_ago_pct
     from as_of_health
     cross join window_bounds
     where
@@ -198,22 +207,11 @@ detractor_answers as (
     where
         nps_responses.customer_id is not null
         and nps_responses.score <= window_bounds.detractor_max_score
-        and cast(nps_responses.submitted_at as date) > window_bounds.detractor_after_date
-        and cast(nps_responses.submitted_at as date) <= window_bounds.as_of_date
-
-),
-
-detractor as (
-
-    select
-        customer_id,
-        'detractor' as alert_type,
-        cast(score as decimal(18, 4)) as evidence_value,
-        {{ dbt.cast('score', 'varchar') }} as v1,
-        {{ dbt.cast('submitted_date', 'varchar') }} as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
-    from detractor_answers
-    where recency_rank = 1
+        and {{ csw_in_days_up_to(
+            'cast(nps_responses.submitted_at as date)',
+            'window_bounds.detractor_days',
+            'window_bounds.as_of_date',
+        ) }}
 
 ),
 
@@ -254,11 +252,7 @@ sla_breach as (
 
     select
         customer_id,
-        'sla_breach' as alert_type,
-        cast(count(*) as decimal(18, 4)) as evidence_value,
-        {{ dbt.cast('count(*)', 'varchar') }} as v1,
-        cast(null as {{ dbt.type_string() }}) as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
+        count(*) as breached_tickets
     from breached_tickets
     group by customer_id
 
@@ -273,10 +267,7 @@ customer_payments as (
         payments.attempted_at,
         billing_account_customers.customer_id
     from payments
-    inner join invoices
-        on payments.invoice_id = invoices.invoice_id
-    inner join billing_account_customers
-        on invoices.billing_account_id = billing_account_customers.billing_account_id
+    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
 
 ),
 
@@ -292,8 +283,9 @@ failures_in_window as (
     cross join window_bounds
     where
         failed.outcome = 'failed'
-        and cast(failed.attempted_at as date) > window_bounds.payment_after_date
-        and cast(failed.attempted_at as date) <= window_bounds.as_of_date
+        and {{ csw_in_days_up_to(
+            'cast(failed.attempted_at as date)', 'window_bounds.payment_days', 'window_bounds.as_of_date'
+        ) }}
 
 ),
 
@@ -320,11 +312,7 @@ payment_failed as (
 
     select
         customer_id,
-        'payment_failed' as alert_type,
-        cast(count(*) as decimal(18, 4)) as evidence_value,
-        {{ dbt.cast('count(*)', 'varchar') }} as v1,
-        cast(null as {{ dbt.type_string() }}) as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
+        count(*) as failed_payments
     from unrecovered_failures
     group by customer_id
 
@@ -349,29 +337,13 @@ renewals_at_risk as (
 
 ),
 
-renewal_at_risk as (
-
-    select
-        customer_id,
-        'renewal_at_risk' as alert_type,
-        health_score as evidence_value,
-        {{ dbt.cast('next_renewal_date', 'varchar') }} as v1,
-        {{ dbt.cast('health_score', 'varchar') }} as v2,
-        health_band as v3
-    from renewals_at_risk
-    where renewal_rank = 1
-
-),
-
 under_served as (
 
     select
         touch_months.customer_id,
-        'under_served' as alert_type,
-        cast(touch_months.days_since_expected_touch as decimal(18, 4)) as evidence_value,
-        coalesce({{ dbt.cast('touch_months.days_since_expected_touch', 'varchar') }}, '-') as v1,
-        cast(null as {{ dbt.type_string() }}) as v2,
-        cast(null as {{ dbt.type_string() }}) as v3
+        touch_months.days_since_expected_touch,
+        coalesce({{ dbt.cast('touch_months.days_since_expected_touch', 'varchar') }}, '-')
+            as days_since_expected_touch_text
     from touch_months
     cross join window_bounds
     where
@@ -382,19 +354,25 @@ under_served as (
 
 fired as (
 
-    select * from health_turned_red
+    {%- for alert in alert_types %}
+    {%- set texts = alert.texts + ['null'] * (3 - alert.texts | length) %}
+
+    select
+        customer_id,
+        '{{ alert.alert_type }}' as alert_type,
+        cast({{ alert.evidence }} as decimal(18, 4)) as evidence_value,
+        {{ dbt.cast(texts[0], 'varchar') }} as v1,
+        {{ dbt.cast(texts[1], 'varchar') }} as v2,
+        {{ dbt.cast(texts[2], 'varchar') }} as v3
+    from {{ alert.get('from', alert.alert_type) }}
+    {%- if alert.where %}
+    where {{ alert.where }}
+    {%- endif %}
+    {%- if not loop.last %}
+
     union all
-    select * from usage_drop
-    union all
-    select * from detractor
-    union all
-    select * from sla_breach
-    union all
-    select * from payment_failed
-    union all
-    select * from renewal_at_risk
-    union all
-    select * from under_served
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

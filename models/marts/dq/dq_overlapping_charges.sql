@@ -26,13 +26,8 @@ periods as (
         charges.subscription_id,
         charges.product_id,
         charges.effective_from_date,
-        case
-            when charges.effective_to_date is null then subscriptions.canceled_date
-            when subscriptions.canceled_date is null then charges.effective_to_date
-            when subscriptions.canceled_date < charges.effective_to_date
-                then subscriptions.canceled_date
-            else charges.effective_to_date
-        end as service_end_date
+        {{ csw_earlier_end_date('charges.effective_to_date', 'subscriptions.canceled_date') }}
+            as service_end_date
 
     from charges
     inner join subscriptions
@@ -59,13 +54,8 @@ overlapping as (
                 then later.effective_from_date
             else earlier.effective_from_date
         end as overlap_from_date,
-        case
-            when earlier.service_end_date is null then later.service_end_date
-            when later.service_end_date is null then earlier.service_end_date
-            when earlier.service_end_date < later.service_end_date
-                then earlier.service_end_date
-            else later.service_end_date
-        end as overlap_to_date
+        {{ csw_earlier_end_date('earlier.service_end_date', 'later.service_end_date') }}
+            as overlap_to_date
 
     from non_empty_periods as earlier
     inner join non_empty_periods as later

@@ -26,19 +26,9 @@ parsed as (
 
 ),
 
-checked as (
-
-    select
-        *,
-        _unparseable_reason as _rule_violation
-
-    from parsed
-
-),
-
 deduplicated as (
 
-    {{ csw_dq_status('checked', ['billing_account_id']) }}
+    {{ csw_dq_status('parsed', ['billing_account_id'], rule_violation='_unparseable_reason') }}
 
 ),
 

@@ -28,19 +28,9 @@ parsed as (
 
 ),
 
-checked as (
-
-    select
-        *,
-        _unparseable_reason as _rule_violation
-
-    from parsed
-
-),
-
 deduplicated as (
 
-    {{ csw_dq_status('checked', ['contact_id']) }}
+    {{ csw_dq_status('parsed', ['contact_id'], rule_violation='_unparseable_reason') }}
 
 ),
 
