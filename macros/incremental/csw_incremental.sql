@@ -93,18 +93,35 @@
 
 
 {#-
-    csw_incremental_downstream_reset(upstream), the pre_hook of a model aggregating an
-    incremental model `upstream` (both stamped by csw_incremental_stamp; this model keeps in
-    `_csw_upstream_built_at` the latest upstream write it aggregated): when every upstream row was
-    written after this model's last build (the upstream was reset because a raw file was rewritten
-    or removed, or rebuilt with --full-refresh), empty this model first, so that run aggregates
-    everything again and no group of vanished rows survives. Renders nothing on a full build.
+    csw_incremental_downstream_reset(upstream, watermark), the pre_hook of a model aggregating an
+    incremental model `upstream` (both stamped by csw_incremental_stamp; this model keeps in the
+    column `watermark`, by default `_csw_upstream_built_at`, the latest upstream write it
+    aggregated, or with `_csw_built_at` its own run stamp: upstream rows written after its last
+    build are newer): when every upstream row was written after this model's last build (the
+    upstream was reset because a raw file was rewritten or removed, or rebuilt with
+    --full-refresh), empty this model first, so that run aggregates everything again and no group
+    of vanished rows survives. Renders nothing on a full build.
 -#}
 
-{%- macro csw_incremental_downstream_reset(upstream) -%}
+{%- macro csw_incremental_downstream_reset(upstream, watermark='_csw_upstream_built_at') -%}
     {%- if this is not none and is_incremental() -%}
     delete from {{ this }}
-    where (select min(_csw_built_at) from {{ upstream }})
-        > (select max(built._csw_upstream_built_at) from {{ this }} as built)
+    where (select min(upstream_rows._csw_built_at) from {{ upstream }} as upstream_rows)
+        > (select max(built.{{ watermark }}) from {{ this }} as built)
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#-
+    csw_incremental_delete_where(condition), the post_hook of an incremental model that writes a
+    placeholder row for a key recomputed but no longer in its result (delete+insert deletes only
+    the keys it inserts, so the placeholder replaces the key's old row): deletes the rows matching
+    `condition`, which a full build never writes. Renders nothing on a full build.
+-#}
+
+{%- macro csw_incremental_delete_where(condition) -%}
+    {%- if this is not none and is_incremental() -%}
+    delete from {{ this }}
+    where {{ condition }}
     {%- endif -%}
 {%- endmacro -%}

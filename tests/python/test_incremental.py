@@ -33,7 +33,7 @@ INCREMENTAL = {
     "base_product__workspace_usage_daily": ("product", "workspace_usage_daily"),
 }
 # incremental models downstream of the base models (DECISIONS.md, "Incremental downstream models")
-DOWNSTREAM = ("int_workspace_usage__account_month",)
+DOWNSTREAM = ("int_workspace_usage__account_month", "int_support_ticket_events__summarized")
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -86,8 +86,18 @@ def builds(gen_dir, tmp_path_factory):
     # a late extract: an old month's usage row moved to another account (which had no usage
     # that month) and another old row soft-deleted; a CRM account merged into another
     late = _late_usage_and_merge(raw, inc_db)
+    late["tickets"] = _late_ticket_changes(raw, inc_db)
     logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     with duckdb.connect(str(inc_db), read_only=True) as con:
+        late["tickets"]["written"] = con.execute(
+            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
+            "_csw_built_at) from intermediate.int_support_ticket_events__summarized)), "
+            "list(ticket_id) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
+            "_csw_built_at) from intermediate.int_support_ticket_events__summarized)) "
+            "from intermediate.int_support_ticket_events__summarized").fetchone()
+        late["tickets"]["rows"] = {ticket: (reply, solved, csat) for ticket, reply, solved, csat in con.execute(
+            "select ticket_id, first_reply_at, solved_at, csat_score "
+            "from intermediate.int_support_ticket_events__summarized").fetchall()}
         late["written"] = con.execute(
             "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
             "_csw_built_at) from intermediate.int_workspace_usage__account_month)) "
@@ -158,6 +168,70 @@ def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
         writer.writerow(latest)
     return {"usage_file": usage_file, "month": month, "from_account": moved[1], "to_account": to_account,
             "merged": merged[0], "survivor": survivor[0]}
+
+
+def _ts(value) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _late_ticket_changes(raw: Path, db_path: Path) -> dict:
+    """Late support extracts touching old tickets: an event for a ticket never replied (its first
+    reply), a first reply moved to another ticket (the superseded row's old ticket changes too), a
+    solve soft-deleted, a ticket soft-deleted (its summary row must go) and a new rating of a rated
+    ticket (its latest rating changes)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        def one(sql: str, *params):
+            return con.execute(sql, list(params)).fetchone()
+
+        summary = "intermediate.int_support_ticket_events__summarized"
+        events = "staging.stg_support__ticket_events"
+        unreplied, unreplied_created = one(
+            f"select s.ticket_id, t.created_at from {summary} as s inner join staging.stg_support__tickets as t "
+            "using (ticket_id) where s.first_reply_at is null order by 1 limit 1")
+        moved = one(
+            f"select e.event_id, e.ticket_id, e.created_at from {events} as e inner join {summary} as s "
+            "on e.ticket_id = s.ticket_id and e.created_at = s.first_reply_at "
+            "where e.event_type = 'comment' and e.actor_type = 'agent' and e.is_public and e.ticket_id != ? "
+            "order by e.created_at desc, e.event_id limit 1", unreplied)
+        (moved_to,) = one(  # a ticket never replied, created before the moved reply: now its first reply
+            f"select s.ticket_id from {summary} as s inner join staging.stg_support__tickets as t using (ticket_id) "
+            "where s.ticket_id not in (?, ?) and s.first_reply_at is null and t.created_at <= ? "
+            "order by s.ticket_id limit 1", unreplied, moved[1], moved[2])
+        unsolved = one(
+            f"select event_id, ticket_id, created_at from {events} where event_type = 'status_change' "
+            "and new_value = 'solved' and ticket_id not in (?, ?, ?) order by event_id limit 1",
+            unreplied, moved[1], moved_to)
+        ticket_columns = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'staging' "
+            "and table_name = 'base_support__tickets' and column_name not like '\\_%' escape '\\' "
+            "order by ordinal_position").fetchall()]
+        gone = one(
+            f"select {', '.join('t.' + c for c in ticket_columns)} from staging.base_support__tickets as t "
+            f"inner join {summary} as s using (ticket_id) where t._dq_status = 'staged' "
+            "and t.ticket_id not in (?, ?, ?, ?) order by t.ticket_id limit 1",
+            unreplied, moved[1], moved_to, unsolved[1])
+        (rerated,) = one(
+            f"select ticket_id from {summary} where csat_score = 'good' and ticket_id not in (?, ?, ?, ?, ?) "
+            "order by ticket_id limit 1", unreplied, moved[1], moved_to, unsolved[1], gone[0])
+    stamp = "2026-07-02T23:30:00Z"
+    event_file = to_folder_layout(raw, "support", "ticket_events", "2026-06-30") / "2026-07-02-late.csv"
+    event_file.write_text(
+        "event_id,ticket_id,created_at,actor_type,event_type,is_public,new_value,_loaded_at,_is_deleted\n"
+        f"EVT-LATE-1,{unreplied},{_ts(unreplied_created)},agent,comment,true,,{stamp},false\n"
+        f"{moved[0]},{moved_to},{_ts(moved[2])},agent,comment,true,,{stamp},false\n"
+        f"{unsolved[0]},{unsolved[1]},{_ts(unsolved[2])},agent,status_change,false,solved,{stamp},true\n")
+    ticket_file = to_folder_layout(raw, "support", "tickets", "2026-06-30") / "2026-07-02-late.csv"
+    with ticket_file.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*ticket_columns, "_loaded_at", "_is_deleted"])
+        writer.writerow([_ts(v) if hasattr(v, "strftime") else ("" if v is None else v) for v in gone]
+                        + [stamp, "true"])
+    rating_file = to_folder_layout(raw, "support", "satisfaction_ratings", "2026-06-30") / "2026-07-02-late.csv"
+    rating_file.write_text(
+        "rating_id,ticket_id,score,comment,created_at,_loaded_at,_is_deleted\n"
+        f"RAT-LATE-1,{rerated},bad,,2026-07-02T22:00:00Z,{stamp},false\n")
+    return {"unreplied": unreplied, "moved_from": moved[1], "moved_to": moved_to, "unsolved": unsolved[1],
+            "gone": gone[0], "rerated": rerated}
 
 
 def test_append_day_adds_every_kind_of_row(builds):
@@ -299,3 +373,21 @@ def test_usage_aggregate_recomputes_only_the_pairs_touched(builds):
             "select count(*) from intermediate.int_workspace_usage__account_month "
             "where crm_account_id = ? and usage_month = ?", [late["to_account"], late["month"]]).fetchone()
         assert vanished == 0
+
+
+def test_ticket_summary_recomputes_only_the_tickets_touched(builds):
+    """int_support_ticket_events__summarized, on the run of the late extracts: it rewrote a small
+    share of its rows, among them the tickets of the late events (also the ticket a re-delivered
+    event left), the re-rated ticket; the soft-deleted ticket's row is gone. The result equals
+    --full-refresh (test_incremental_equals_full_refresh_after_a_late_extract)."""
+    late = builds["late"]["tickets"]
+    total, written, tickets = late["written"]
+    assert 0 < written < total / 2, late["written"]
+    assert "where _csw_built_at > coalesce(" in builds["compiled"]["int_support_ticket_events__summarized"]
+    assert {late["unreplied"], late["moved_from"], late["moved_to"], late["unsolved"], late["rerated"]} <= set(
+        tickets), late
+    rows = late["rows"]
+    assert late["gone"] not in rows
+    assert rows[late["unreplied"]][0] is not None
+    assert rows[late["moved_to"]][0] is not None
+    assert rows[late["rerated"]][2] == "bad"

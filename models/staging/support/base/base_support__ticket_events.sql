@@ -1,6 +1,7 @@
 -- Typed, checked and deduplicated support.ticket_events: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: event_id.
 -- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+-- Every row it writes is stamped with the run (_csw_invocation_id, _csw_built_at).
 
 
 {{ config(**csw_incremental_config('support', 'ticket_events')) }}
@@ -73,7 +74,8 @@ final as (
         event_type,
         is_public,
         new_value,
-        {{ csw_dq_final_columns(with_file_id=true) }}
+        {{ csw_dq_final_columns(with_file_id=true) }},
+        {{ csw_incremental_stamp() }}
 
     from deduplicated
 
