@@ -114,7 +114,9 @@ def _locked_build(args: argparse.Namespace, console: Console) -> int:
     print_summary(console, "dbt build", result)
     if args.target == "dev":
         _print_reconciliation_gaps(args.db, console, result)
-        _print_unmatched_billing_accounts(args.db, console)
+        if any(n.unique_id.endswith(".int_billing_accounts__mapped_to_customers") and n.status == "success"
+               for n in result.nodes):  # built by this run (not a table left by an earlier build)
+            _print_unmatched_billing_accounts(args.db, console)
     from csw.freshness import check_build_freshness
 
     freshness_rc = check_build_freshness(args, env, console, result)
@@ -167,7 +169,7 @@ def _print_unmatched_billing_accounts(db: Path, console: Console, shown: int = 5
         with duckdb.connect(str(db), read_only=True) as con:
             found = con.execute("select table_schema from information_schema.tables "
                                 "where table_name = 'int_billing_accounts__mapped_to_customers'").fetchall()
-            if len(found) != 1:  # not built (a --select without it)
+            if len(found) != 1:
                 return
             relation = f'"{found[0][0]}".int_billing_accounts__mapped_to_customers'
             rows = con.execute(_UNMATCHED_SQL.format(relation=relation)).fetchall()
