@@ -113,6 +113,23 @@
 
 
 {#-
+    csw_incremental_written_since(upstream, watermark), in the incremental branch of such a model:
+    the rows of `upstream` written after the latest write this model recorded in its column
+    `watermark` (the same column its csw_incremental_downstream_reset compares), every upstream
+    row when this model is empty. A CTE of its own, not a filter of the model's full import, so
+    that no CTE is read twice (an engine may materialize such a CTE: the whole upstream).
+-#}
+
+{%- macro csw_incremental_written_since(upstream, watermark='_csw_upstream_built_at') -%}
+    select * from {{ upstream }}
+    where _csw_built_at > coalesce(
+        (select max(built.{{ watermark }}) from {{ this }} as built),
+        {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
+    )
+{%- endmacro -%}
+
+
+{#-
     csw_incremental_delete_where(condition), the post_hook of an incremental model that writes a
     placeholder row for a key recomputed but no longer in its result (delete+insert deletes only
     the keys it inserts, so the placeholder replaces the key's old row): deletes the rows matching

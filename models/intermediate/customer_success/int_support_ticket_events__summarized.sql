@@ -74,11 +74,7 @@ built as (
 events_written_since as (
 
     -- the base event rows written after this model's last build (its latest run stamp)
-    select * from {{ ref('base_support__ticket_events') }}
-    where _csw_built_at > coalesce(
-        (select max(last_build._csw_built_at) from {{ this }} as last_build),
-        {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
-    )
+    {{ csw_incremental_written_since(ref('base_support__ticket_events'), '_csw_built_at') }}
 
 ),
 

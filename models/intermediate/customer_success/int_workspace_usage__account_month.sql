@@ -28,13 +28,8 @@ usage_daily as (
 usage_written_since as (
 
     -- the base rows written after the latest base write this model aggregated (every base row
-    -- after a reset, when this model is empty); a CTE of its own, not a filter of usage_daily,
-    -- so that no CTE is read twice (an engine may materialize such a CTE: the whole base)
-    select * from {{ ref('base_product__workspace_usage_daily') }}
-    where _csw_built_at > coalesce(
-        (select max(built._csw_upstream_built_at) from {{ this }} as built),
-        {{ dbt.cast("'1900-01-01'", dbt.type_timestamp()) }}
-    )
+    -- after a reset, when this model is empty)
+    {{ csw_incremental_written_since(ref('base_product__workspace_usage_daily')) }}
 
 ),
 
