@@ -2,25 +2,38 @@
     Generic test: the combination of `combination_of_columns` is unique in `model` (a composite
     primary key). Rows where every column is NULL count too. No package needed. Attached to a
     column, it ignores `column_name` and checks the combination.
+
+    keys_written_in (optional, a relation stamped by csw_incremental_stamp): on a daily
+    `csw build`, check only the keys of the rows that relation's run wrote
+    (csw_rows_of_this_run_condition): a duplicate needs at least one row written by this run
+    when the earlier builds passed (`csw build` checks every key after a build that did not
+    pass). For the staging view over a large incremental base (DECISIONS.md, "Incremental
+    downstream models"); a plain `dbt test`, a first or a --full-refresh build checks every key.
 -#}
-{% test unique_combination_of_columns(model, combination_of_columns, column_name=none) %}
+{% test unique_combination_of_columns(model, combination_of_columns, column_name=none, keys_written_in=none) %}
+
+{%- set this_run = csw_rows_of_this_run_condition() if keys_written_in is not none else none %}
+{%- set columns = combination_of_columns | join(', ') %}
 
 with
 
 grouped as (
 
     select
-        {% for column in combination_of_columns -%}
-            {{ column }},
-        {% endfor -%}
+        {{ columns }},
         count(*) as n_rows
 
     from {{ model }}
+    {%- if this_run %}
+    -- a semi-join on the key tuple: on DuckDB about twice as fast as the whole group by
+    -- (10k accounts), where a join to the distinct keys was slower
+    where ({{ columns }}) in (
+        select {{ columns }} from {{ keys_written_in }}
+        where {{ this_run }}
+    )
+    {%- endif %}
 
-    group by
-        {% for column in combination_of_columns -%}
-            {{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+    group by {{ columns }}
 
 )
 

@@ -23,16 +23,17 @@ def show(tmp_path_factory):
 
     target_path: Path = tmp_path_factory.mktemp("generic_tests_target")
 
-    def run(sql: str) -> list[tuple]:
+    def run(sql: str, dbt_vars: str | None = None) -> list[tuple]:
         with temporary_env({"CSW_DB_PATH": str(target_path / "w.duckdb")}):
             result = dbtRunner().invoke([
-                "show", "--inline", sql, "--limit", "-1",
+                "show", "--inline", sql, "--limit", "-1", *(["--vars", dbt_vars] if dbt_vars else []),
                 "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
                 "--target-path", str(target_path), "--log-path", str(target_path / "logs"), "--quiet",
             ])
         assert result.success, result.exception
         return sorted(tuple(row) for row in result.result.results[0].agate_table.rows)
 
+    run.db_path = target_path / "w.duckdb"
     return run
 
 
@@ -51,3 +52,46 @@ def test_unique_combination_of_columns_returns_each_duplicate_combination(show):
     assert show(sql) == [("x", 2)]
     sql = f"{{{{ test_unique_combination_of_columns(model={ROWS!r}, combination_of_columns=['c', 'd']) }}}}"
     assert show(sql) == []
+
+
+# keys_written_in: on a daily `csw build` (var csw_test_rows_of_this_run) only the keys of the rows
+# this run wrote are checked, and only when the build before it passed (main.csw_build_record)
+THIS_RUN_VARS = '{"csw_test_rows_of_this_run": true}'
+
+
+def _keys_written(keys: list[str]) -> str:
+    """A test call whose keys_written_in relation holds `keys`, stamped with this invocation."""
+    rows = " union all ".join(f"select '{k}' as d, '\" ~ invocation_id ~ \"' as _csw_invocation_id"
+                              for k in keys)
+    return (f"{{% set written = \"({rows}) as k\" %}}"
+            f"{{{{ test_unique_combination_of_columns(model={ROWS!r}, combination_of_columns=['d'], "
+            "keys_written_in=written) }}")
+
+
+def _build_record(show, *statuses: str) -> None:
+    import duckdb
+
+    with duckdb.connect(str(show.db_path)) as con:
+        con.execute("create or replace table main.csw_build_record (build_id integer, status varchar)")
+        for build_id, status in enumerate(statuses, start=1):
+            con.execute("insert into main.csw_build_record values (?, ?)", [build_id, status])
+
+
+def test_unique_combination_checks_every_key_in_a_plain_dbt_run(show):
+    # first of the keys_written_in cases: the others set vars, and a change of vars re-parses
+    _build_record(show, "passed", "running")
+    assert show(_keys_written(["y"])) == [("x", 2)]
+
+
+def test_unique_combination_checks_only_the_keys_written_in_this_run_after_a_passed_build(show):
+    _build_record(show, "passed", "running")
+    assert show(_keys_written(["y"]), THIS_RUN_VARS) == []  # the old duplicate x is not looked at
+    assert show(_keys_written(["x"]), THIS_RUN_VARS) == [("x", 2)]
+
+
+def test_unique_combination_checks_every_key_after_a_build_that_did_not_pass(show):
+    for previous in ("failed", "running"):  # failed, or killed while running
+        _build_record(show, previous, "running")
+        assert show(_keys_written(["y"]), THIS_RUN_VARS) == [("x", 2)]
+    _build_record(show, "running")  # the first build of the warehouse
+    assert show(_keys_written(["y"]), THIS_RUN_VARS) == [("x", 2)]
