@@ -56,9 +56,9 @@ failed_payments_in_window as (
     inner join failed_payments
         on
             customer_months.customer_id = failed_payments.customer_id
-            and customer_months.snapshot_date >= failed_payments.attempted_date
-            and failed_payments.attempted_date
-            > {{ dbt.dateadd('day', -90, 'customer_months.snapshot_date') }}
+            and {{ csw_in_days_up_to(
+                'failed_payments.attempted_date', 90, 'customer_months.snapshot_date'
+            ) }}
     group by customer_months.customer_id, customer_months.month
 
 ),
