@@ -38,10 +38,7 @@ failed_payments as (
         billing_account_customers.customer_id,
         cast(payments.attempted_at as date) as attempted_date
     from payments
-    inner join invoices
-        on payments.invoice_id = invoices.invoice_id
-    inner join billing_account_customers
-        on invoices.billing_account_id = billing_account_customers.billing_account_id
+    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
     where payments.outcome = 'failed'
 
 ),
