@@ -1,4 +1,5 @@
--- The month spine runs without gaps from the first MRR month to the as-of month.
+-- The month spine runs without gaps from the first MRR month to the as-of month (the months of
+-- csw_month_spine_bounds, the definition the model filters by).
 -- It fails (one row) when data falls outside vars spine_start_date..spine_end_date.
 with
 
@@ -22,13 +23,7 @@ segments as (
 
 expected as (
 
-    select
-        coalesce(min(segments.first_counted_month), min(as_of.as_of_month)) as first_month,
-        min(as_of.as_of_month) as last_month
-
-    from as_of
-    left join segments
-        on segments.is_counted
+    {{ csw_month_spine_bounds('as_of', 'segments') }}
 
 ),
 

@@ -20,12 +20,7 @@ movements as (
     select
         customer_id,
         month,
-        sum(
-            case
-                when movement_type in ('upsell', 'cross_sell', 'downsell') then mrr_change_usd
-                else 0
-            end
-        ) as business_change_usd
+        {{ csw_sum_mrr_change(csw_business_change_movement_types()) }} as business_change_usd
 
     from {{ ref('fct_mrr_movements') }}
     group by

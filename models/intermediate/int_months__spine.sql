@@ -30,13 +30,7 @@ calendar as (
 
 bounds as (
 
-    select
-        coalesce(min(segments.first_counted_month), min(as_of.as_of_month)) as first_month,
-        min(as_of.as_of_month) as last_month
-
-    from as_of
-    left join segments
-        on segments.is_counted
+    {{ csw_month_spine_bounds('as_of', 'segments') }}
 
 ),
 

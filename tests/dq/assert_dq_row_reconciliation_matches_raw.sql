@@ -5,17 +5,8 @@
 with
 
 raw_counts as (
-    {% for source_name, table_name in csw_staging_tables() %}
 
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        count(*) as raw_table_rows
-    from {{ source(source_name, table_name) }}
-    {% if not loop.last %}
-    union all
-    {% endif %}
-    {%- endfor %}
+    {{ csw_union_staging_tables(['count(*) as raw_table_rows'], from_sources=true) }}
 
 ),
 

@@ -87,6 +87,15 @@ def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
     write_rows(path, header, existing + rows)
 
 
+def set_values(path: Path, key_column: str, key: str, **changes: str) -> None:
+    """Rewrite the raw CSV ``path`` with ``changes`` applied to every row whose ``key_column`` is ``key``."""
+    header, rows = read_rows(path)
+    for row in rows:
+        if row[key_column] == key:
+            row.update(changes)
+    write_rows(path, header, rows)
+
+
 # --- marts -----------------------------------------------------------------------------------
 
 

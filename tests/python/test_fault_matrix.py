@@ -25,7 +25,9 @@ from typing import Callable
 import duckdb
 import pytest
 
-from _faults import SALT, Clean, Workspace, append_rows, clean_world, query, read_rows, table_digest, write_rows
+from _faults import (
+    SALT, Clean, Workspace, append_rows, clean_world, query, read_rows, set_values, table_digest, write_rows,
+)
 
 CHARGES = ("billing", "subscription_charges")
 FINAL_LOADED_AT = "2026-06-30T23:00:00Z"  # the generator's final extract (= as-of date)
@@ -397,12 +399,7 @@ def case_orphan_subscription(ws: Workspace, clean: Clean):
 def case_unparseable_values_drift(ws: Workspace, clean: Clean):
     """Schema drift: quantity of an existing segment becomes 'ten': quarantined, never a NULL in marts."""
     charge_id, customer_id, product_id = single_segment_charge(clean)
-    path = ws.raw_dir / "billing" / "subscription_charges.csv"
-    header, rows = read_rows(path)
-    for row in rows:
-        if row["charge_id"] == charge_id:
-            row["quantity"] = "ten"
-    write_rows(path, header, rows)
+    set_values(ws.raw_dir / "billing" / "subscription_charges.csv", "charge_id", charge_id, quantity="ten")
     run_ok(ws, *dq_selection(*CHARGES, marts=True))
     assert_quarantined(ws.db_path, CHARGES, {(charge_id, "unparseable:quantity")})
     assert_delta(clean, ws.db_path, CHARGES, (0, -1, 1, 0, 0))
@@ -415,12 +412,7 @@ def case_unparseable_values_drift(ws: Workspace, clean: Clean):
 def _currency_case(code: str):
     def case(ws: Workspace, clean: Clean):
         _, customer_id, _ = single_segment_charge(clean)
-        path = ws.raw_dir / "billing" / "accounts.csv"
-        header, rows = read_rows(path)
-        for row in rows:
-            if row["crm_account_id"] == customer_id:
-                row["currency"] = code
-        write_rows(path, header, rows)
+        set_values(ws.raw_dir / "billing" / "accounts.csv", "crm_account_id", customer_id, currency=code)
         result = ws.dbt(*dq_selection("billing", "accounts", marts=True))
         assert not result.success
         assert f"missing FX rate for currency {code}" in result.text

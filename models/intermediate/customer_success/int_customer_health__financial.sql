@@ -38,10 +38,7 @@ failed_payments as (
         billing_account_customers.customer_id,
         cast(payments.attempted_at as date) as attempted_date
     from payments
-    inner join invoices
-        on payments.invoice_id = invoices.invoice_id
-    inner join billing_account_customers
-        on invoices.billing_account_id = billing_account_customers.billing_account_id
+    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
     where payments.outcome = 'failed'
 
 ),
@@ -56,9 +53,9 @@ failed_payments_in_window as (
     inner join failed_payments
         on
             customer_months.customer_id = failed_payments.customer_id
-            and customer_months.snapshot_date >= failed_payments.attempted_date
-            and failed_payments.attempted_date
-            > {{ dbt.dateadd('day', -90, 'customer_months.snapshot_date') }}
+            and {{ csw_in_days_up_to(
+                'failed_payments.attempted_date', 90, 'customer_months.snapshot_date'
+            ) }}
     group by customer_months.customer_id, customer_months.month
 
 ),

@@ -45,9 +45,9 @@ responses_in_window as (
     inner join nps_responses
         on
             customer_months.customer_id = nps_responses.customer_id
-            and customer_months.snapshot_date >= nps_responses.submitted_date
-            and nps_responses.submitted_date
-            > {{ dbt.dateadd('day', -180, 'customer_months.snapshot_date') }}
+            and {{ csw_in_days_up_to(
+                'nps_responses.submitted_date', 180, 'customer_months.snapshot_date'
+            ) }}
 
 ),
 

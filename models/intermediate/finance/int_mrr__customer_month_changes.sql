@@ -22,9 +22,7 @@ pivoted as (
 
     select
         {% for movement_type in movement_types -%}
-        sum(
-            case when movement_type = '{{ movement_type }}' then mrr_change_cents else 0 end
-        ) as {{ movement_type }}_cents,
+        {{ csw_sum_mrr_change([movement_type], 'mrr_change_cents') }} as {{ movement_type }}_cents,
         {% endfor -%}
         customer_id,
         month_start_date

@@ -60,14 +60,9 @@ customer_month_movements as (
     select
         customer_id,
         month,
-        sum(
-            case
-                when movement_type in ('upsell', 'cross_sell', 'downsell') then mrr_change_usd
-                else 0
-            end
-        ) as net_expansion_usd,
-        sum(case when movement_type = 'churn' then mrr_change_usd else 0 end) as churn_usd,
-        sum(case when movement_type = 'fx_adjustment' then mrr_change_usd else 0 end) as fx_usd
+        {{ csw_sum_mrr_change(csw_business_change_movement_types()) }} as net_expansion_usd,
+        {{ csw_sum_mrr_change(['churn']) }} as churn_usd,
+        {{ csw_sum_mrr_change(['fx_adjustment']) }} as fx_usd
     from movements
     group by customer_id, month
 

@@ -39,11 +39,7 @@ health_risk_reasons as (
 weights as (
 
     select
-        sum(case when component = 'adoption' then weight else 0 end) as adoption_weight,
-        sum(case when component = 'engagement' then weight else 0 end) as engagement_weight,
-        sum(case when component = 'support' then weight else 0 end) as support_weight,
-        sum(case when component = 'sentiment' then weight else 0 end) as sentiment_weight,
-        sum(case when component = 'financial' then weight else 0 end) as financial_weight,
+        {{ csw_health_component_weights('weight') }},
         sum(weight) as total_weight
     from health_weights
 
@@ -65,19 +61,9 @@ weighted as (
             as sentiment_shortfall,
         weights.financial_weight * (1000 - cast(components.financial_score * 10 as bigint))
             as financial_shortfall,
-        case when components.adoption_score is null then 0 else weights.adoption_weight end
-        + case when components.engagement_score is null then 0 else weights.engagement_weight end
-        + case when components.support_score is null then 0 else weights.support_weight end
-        + case when components.sentiment_score is null then 0 else weights.sentiment_weight end
-        + case when components.financial_score is null then 0 else weights.financial_weight end
-            as present_weight,
         -- component scores carry one decimal: weight * score * 10 is an exact integer
-        coalesce(cast(components.adoption_score * 10 as bigint) * weights.adoption_weight, 0)
-        + coalesce(cast(components.engagement_score * 10 as bigint) * weights.engagement_weight, 0)
-        + coalesce(cast(components.support_score * 10 as bigint) * weights.support_weight, 0)
-        + coalesce(cast(components.sentiment_score * 10 as bigint) * weights.sentiment_weight, 0)
-        + coalesce(cast(components.financial_score * 10 as bigint) * weights.financial_weight, 0)
-            as weighted_score_tenths
+        -- (weighted_score_tenths, present_weight)
+        {{ csw_health_score_parts('components', 'weights') }}
     from components
     cross join weights
 
@@ -95,16 +81,7 @@ scored as (
 
 banded as (
 
-    select
-        scored.*,
-        health_bands.health_band,
-        row_number() over (
-            partition by scored.customer_id, scored.month
-            order by health_bands.min_score desc
-        ) as band_rank
-    from scored
-    left join health_bands
-        on scored.health_score >= health_bands.min_score
+    {{ csw_health_banded('scored', 'health_score') }}
 
 ),
 

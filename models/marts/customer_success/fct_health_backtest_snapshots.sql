@@ -41,11 +41,7 @@ as_of as (
 hand_weights as (
 
     select
-        sum(case when component = 'adoption' then hand_weight else 0 end) as adoption_weight,
-        sum(case when component = 'engagement' then hand_weight else 0 end) as engagement_weight,
-        sum(case when component = 'support' then hand_weight else 0 end) as support_weight,
-        sum(case when component = 'sentiment' then hand_weight else 0 end) as sentiment_weight,
-        sum(case when component = 'financial' then hand_weight else 0 end) as financial_weight
+        {{ csw_health_component_weights('hand_weight') }}
     from health_weights
 
 ),
@@ -61,19 +57,9 @@ complete_snapshots as (
         health.health_band,
         health.coverage_pct,
         {{ dbt.dateadd('day', 90, 'health.snapshot_date') }} as outcome_window_end_date,
-        -- hand-weighted score in exact tenths, as in fct_customer_health
-        coalesce(cast(health.adoption_score * 10 as bigint) * hand_weights.adoption_weight, 0)
-        + coalesce(cast(health.engagement_score * 10 as bigint) * hand_weights.engagement_weight, 0)
-        + coalesce(cast(health.support_score * 10 as bigint) * hand_weights.support_weight, 0)
-        + coalesce(cast(health.sentiment_score * 10 as bigint) * hand_weights.sentiment_weight, 0)
-        + coalesce(cast(health.financial_score * 10 as bigint) * hand_weights.financial_weight, 0)
-            as hand_weighted_score_tenths,
-        case when health.adoption_score is null then 0 else hand_weights.adoption_weight end
-        + case when health.engagement_score is null then 0 else hand_weights.engagement_weight end
-        + case when health.support_score is null then 0 else hand_weights.support_weight end
-        + case when health.sentiment_score is null then 0 else hand_weights.sentiment_weight end
-        + case when health.financial_score is null then 0 else hand_weights.financial_weight end
-            as hand_present_weight
+        -- hand-weighted score in exact tenths, the same sums as fct_customer_health's
+        -- (hand_weighted_score_tenths, hand_present_weight)
+        {{ csw_health_score_parts('health', 'hand_weights', prefix='hand_') }}
     from health
     cross join as_of
     cross join hand_weights
@@ -95,16 +81,9 @@ hand_scored as (
 
 hand_banded as (
 
-    select
-        hand_scored.*,
-        health_bands.health_band as hand_health_band,
-        row_number() over (
-            partition by hand_scored.customer_id, hand_scored.month
-            order by health_bands.min_score desc
-        ) as hand_band_rank
-    from hand_scored
-    left join health_bands
-        on hand_scored.hand_health_score >= health_bands.min_score
+    {{ csw_health_banded(
+        'hand_scored', 'hand_health_score', band_column='hand_health_band', rank_column='hand_band_rank'
+    ) }}
 
 ),
 

@@ -12,21 +12,14 @@ with
 
 {% endfor %}
 unioned as (
-    {% for source_name, table_name in csw_staging_tables() %}
 
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        _record_key as record_key,
-        _dq_reason as reason,
-        _source_file as source_file,
-        _source_row_number as source_row_number,
-        _loaded_at_raw as loaded_at_raw
-    from {{ source_name }}__{{ table_name }}
-    {% if not loop.last %}
-    union all
-    {% endif %}
-    {%- endfor %}
+    {{ csw_union_staging_tables([
+        '_record_key as record_key',
+        '_dq_reason as reason',
+        '_source_file as source_file',
+        '_source_row_number as source_row_number',
+        '_loaded_at_raw as loaded_at_raw',
+    ]) }}
 
 ),
 

@@ -11,21 +11,14 @@ with
 
 {% endfor %}
 counted as (
-    {% for source_name, table_name in csw_staging_tables() %}
 
-    select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as table_name,
-        count(*) as raw_rows,
-        sum(case when _dq_status = 'staged' then 1 else 0 end) as staged_rows,
-        sum(case when _dq_status = 'quarantined' then 1 else 0 end) as quarantined_rows,
-        sum(case when _dq_status = 'superseded' then 1 else 0 end) as superseded_rows,
-        sum(case when _dq_status = 'deleted' then 1 else 0 end) as deleted_rows
-    from {{ source_name }}__{{ table_name }}
-    {% if not loop.last %}
-    union all
-    {% endif %}
-    {%- endfor %}
+    {{ csw_union_staging_tables([
+        'count(*) as raw_rows',
+        "sum(case when _dq_status = 'staged' then 1 else 0 end) as staged_rows",
+        "sum(case when _dq_status = 'quarantined' then 1 else 0 end) as quarantined_rows",
+        "sum(case when _dq_status = 'superseded' then 1 else 0 end) as superseded_rows",
+        "sum(case when _dq_status = 'deleted' then 1 else 0 end) as deleted_rows",
+    ]) }}
 
 ),
 

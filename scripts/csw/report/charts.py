@@ -112,6 +112,13 @@ def _monthly_lines(fig: go.Figure, m: Messages, rows: list[dict], series: tuple[
     return fig
 
 
+def _monthly_bars(fig: go.Figure, rows: list[dict], y: list[Any], name: str, color: str,
+                  **trace: Any) -> go.Figure:
+    """One bar series, ``y`` over the months of ``rows`` (one value per row)."""
+    fig.add_trace(go.Bar(x=[r["month"] for r in rows], y=y, name=name, marker_color=color, **trace))
+    return fig
+
+
 def bridge(d: ReportData, m: Messages) -> go.Figure:
     b = d.bridge_12m
     keys = ["start", *BRIDGE_GAINS, *BRIDGE_LOSSES, "fx_adjustment", "end"]
@@ -166,16 +173,8 @@ def mrr_by_segment(d: ReportData, m: Messages, field: str, y_format: str | None)
 
 def movements(d: ReportData, m: Messages) -> go.Figure:
     fig = go.Figure()
-    months = [r["month"] for r in d.movements]
     for k in (*GAINS, *LOSSES, "fx_adjustment"):
-        fig.add_trace(
-            go.Bar(
-                x=months,
-                y=[_f(r[f"{k}_usd"]) for r in d.movements],
-                name=m.t(f"series.{k}"),
-                marker_color=COLORS[k],
-            )
-        )
+        _monthly_bars(fig, d.movements, [_f(r[f"{k}_usd"]) for r in d.movements], m.t(f"series.{k}"), COLORS[k])
     _layout(fig, m, y_format=m.fmt("plotly_tick_money"))
     fig.update_layout(barmode="relative")
     _months_axis(fig, m)
@@ -194,15 +193,8 @@ def churn_by_type(d: ReportData, m: Messages) -> go.Figure:
     fig = go.Figure()
     for kind in ("voluntary", "involuntary"):
         rows = [r for r in d.churn_by_type if r["churn_type"] == kind]
-        fig.add_trace(
-            go.Bar(
-                x=[r["month"] for r in rows],
-                y=[_f(r["churned_mrr_usd"]) for r in rows],
-                name=m.t(f"series.{kind}"),
-                marker_color=COLORS[kind],
-                customdata=[r["customers"] for r in rows],
-            )
-        )
+        _monthly_bars(fig, rows, [_f(r["churned_mrr_usd"]) for r in rows], m.t(f"series.{kind}"), COLORS[kind],
+                      customdata=[r["customers"] for r in rows])
     _layout(fig, m, y_format=m.fmt("plotly_tick_money"))
     fig.update_layout(barmode="stack")
     _months_axis(fig, m)
@@ -298,14 +290,7 @@ def csat(d: ReportData, m: Messages) -> go.Figure:
 def support_volume(d: ReportData, m: Messages) -> go.Figure:
     fig = go.Figure()
     for k in ("tickets", "escalations", "breached_tickets"):
-        fig.add_trace(
-            go.Bar(
-                x=[r["month"] for r in d.support_monthly],
-                y=[r[k] for r in d.support_monthly],
-                name=m.t(f"series.{k}"),
-                marker_color=COLORS[k],
-            )
-        )
+        _monthly_bars(fig, d.support_monthly, [r[k] for r in d.support_monthly], m.t(f"series.{k}"), COLORS[k])
     _layout(fig, m)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title=m.t("axes.tickets"))
@@ -357,14 +342,7 @@ def health_bands(d: ReportData, m: Messages) -> go.Figure:
     fig = go.Figure()
     for band in BANDS:
         rows = [r for r in d.health_bands if r["health_band"] == band]
-        fig.add_trace(
-            go.Bar(
-                x=[r["month"] for r in rows],
-                y=[r["customers"] for r in rows],
-                name=m.value_label("health_band", band),
-                marker_color=COLORS[band],
-            )
-        )
+        _monthly_bars(fig, rows, [r["customers"] for r in rows], m.value_label("health_band", band), COLORS[band])
     _layout(fig, m)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=m.t("axes.customers"))
