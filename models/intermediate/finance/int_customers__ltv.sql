@@ -88,27 +88,71 @@ issue_dates as (
 
 ),
 
-{# One rate per currency and issue date (not per invoice: far fewer pairs). #}
-issue_date_rate_candidates as (
+{# One rate per currency and issue date (not per invoice: far fewer pairs): the latest
+    rate date on or before the issue date, as a running maximum over each currency's rate
+    dates and issue dates on one time line (a rate on the issue date sorts before it; linear,
+    where joining every issue date with every rate of its currency was not). #}
+rate_and_issue_dates as (
 
     select
-        issue_dates.currency,
-        issue_dates.issued_date,
-        exchange_rates.usd_per_unit,
-        row_number() over (
-            partition by issue_dates.currency, issue_dates.issued_date
-            order by
-                case when exchange_rates.rate_date <= issue_dates.issued_date then 0 else 1 end,
-                case
-                    when exchange_rates.rate_date <= issue_dates.issued_date
-                        then exchange_rates.rate_date
-                end desc,
-                exchange_rates.rate_date asc
-        ) as rate_preference
+        currency,
+        rate_date as event_date,
+        0 as is_issue_date,
+        rate_date
+    from exchange_rates
 
+    union all
+
+    select
+        currency,
+        issued_date as event_date,
+        1 as is_issue_date,
+        cast(null as date) as rate_date
     from issue_dates
+
+),
+
+latest_rate_dates as (
+
+    select
+        currency,
+        event_date as issued_date,
+        is_issue_date,
+        max(rate_date) over (
+            partition by currency
+            order by event_date, is_issue_date
+            rows between unbounded preceding and current row
+        ) as latest_rate_date
+    from rate_and_issue_dates
+
+),
+
+first_rate_dates as (
+
+    select
+        currency,
+        min(rate_date) as first_rate_date
+    from exchange_rates
+    group by currency
+
+),
+
+issue_date_rates as (
+
+    select
+        latest_rate_dates.currency,
+        latest_rate_dates.issued_date,
+        exchange_rates.usd_per_unit
+
+    from latest_rate_dates
+    left join first_rate_dates
+        on latest_rate_dates.currency = first_rate_dates.currency
     left join exchange_rates
-        on issue_dates.currency = exchange_rates.currency
+        on
+            latest_rate_dates.currency = exchange_rates.currency
+            and coalesce(latest_rate_dates.latest_rate_date, first_rate_dates.first_rate_date)
+            = exchange_rates.rate_date
+    where latest_rate_dates.is_issue_date = 1
 
 ),
 
@@ -128,11 +172,10 @@ invoice_rates as (
         end as usd_per_unit_e8
 
     from invoice_currencies
-    left join issue_date_rate_candidates as issue_date_rates
+    left join issue_date_rates
         on
             invoice_currencies.currency = issue_date_rates.currency
             and invoice_currencies.issued_date = issue_date_rates.issued_date
-            and issue_date_rates.rate_preference = 1
 
 ),
 
