@@ -1,11 +1,15 @@
 -- Typed, checked and deduplicated billing.invoices: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: invoice_id.
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+
+
+{{ config(**csw_incremental_config('billing', 'invoices')) }}
 
 with
 
 source as (
 
-    select * from {{ source('billing', 'invoices') }}
+    {{ csw_incremental_source('billing', 'invoices', ['invoice_id']) }}
 
 ),
 
@@ -28,6 +32,7 @@ parsed as (
                 ('tax_amount', 'decimal(18,2)'), ('paid_at', 'timestamp'),
             ],
             required=['billing_account_id', 'issued_on', 'subtotal', 'status'],
+            with_file_id=true,
         ) }}
 
     from source
@@ -68,7 +73,7 @@ final as (
         tax_amount,
         status,
         paid_at,
-        {{ csw_dq_final_columns() }}
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 

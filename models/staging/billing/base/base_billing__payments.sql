@@ -1,11 +1,15 @@
 -- Typed, checked and deduplicated billing.payments: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: payment_id.
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+
+
+{{ config(**csw_incremental_config('billing', 'payments')) }}
 
 with
 
 source as (
 
-    select * from {{ source('billing', 'payments') }}
+    {{ csw_incremental_source('billing', 'payments', ['payment_id']) }}
 
 ),
 
@@ -22,6 +26,7 @@ parsed as (
             ['payment_id'],
             checks=[('attempted_at', 'timestamp'), ('amount', 'decimal(18,2)')],
             required=['invoice_id', 'attempted_at', 'amount', 'outcome'],
+            with_file_id=true,
         ) }}
 
     from source
@@ -59,7 +64,7 @@ final as (
         amount,
         outcome,
         failure_code,
-        {{ csw_dq_final_columns() }}
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 

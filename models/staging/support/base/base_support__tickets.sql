@@ -1,11 +1,15 @@
 -- Typed, checked and deduplicated support.tickets: one row per raw row with its _dq_status
 -- (docs/design.md, "Staging rules"). Key: ticket_id.
+-- Incremental: builds the keys of raw files not built yet (macros/incremental/csw_incremental.sql).
+
+
+{{ config(**csw_incremental_config('support', 'tickets')) }}
 
 with
 
 source as (
 
-    select * from {{ source('support', 'tickets') }}
+    {{ csw_incremental_source('support', 'tickets', ['ticket_id']) }}
 
 ),
 
@@ -24,6 +28,7 @@ parsed as (
             ['ticket_id'],
             checks=[('created_at', 'timestamp')],
             required=['channel', 'priority', 'status', 'created_at'],
+            with_file_id=true,
         ) }}
 
     from source
@@ -73,7 +78,7 @@ final as (
         status,
         subject,
         created_at,
-        {{ csw_dq_final_columns() }}
+        {{ csw_dq_final_columns(with_file_id=true) }}
 
     from deduplicated
 
