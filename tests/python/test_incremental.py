@@ -79,10 +79,18 @@ def builds(gen_dir, tmp_path_factory):
     shutil.copytree(gen_dir, raw, ignore=shutil.ignore_patterns("_truth"))
     inc_db, full_db = root / "incremental.duckdb", root / "full.duckdb"
     _dbt(root, raw, inc_db, *FULL_RUN)
-    days, logs = [], []
+    # a warehouse built before base_billing__payments was incremental (no _source_file_id): the
+    # next run drops it on run start and builds it in full (csw_drop_base_tables_built_before_incremental)
+    with duckdb.connect(str(inc_db)) as con:
+        con.execute("alter table staging.base_billing__payments drop column _source_file_id")
+    days, logs, upgraded = [], [], None
     for seed in (1, 2):
         days.append(append_day(raw, seed=seed))
         logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
+        if upgraded is None:
+            with duckdb.connect(str(inc_db), read_only=True) as con:
+                upgraded = con.execute("select count(*), count(_source_file_id) "
+                                       "from staging.base_billing__payments").fetchone()
     # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
     compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text()
@@ -127,7 +135,8 @@ def builds(gen_dir, tmp_path_factory):
     logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     _dbt(root, raw, full_db, *FULL_RUN, "--full-refresh")
     return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
-            "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late}
+            "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late,
+            "upgraded": upgraded}
 
 
 def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
@@ -272,6 +281,15 @@ def test_incremental_equals_full_refresh_for_every_model(builds):
     assert not differing, f"incremental build differs from --full-refresh: {differing}"
     for model in INCREMENTAL:
         assert full[f"staging.{model}"][0] > 0, model
+
+
+def test_a_base_table_built_before_it_was_incremental_is_rebuilt_with_file_ids(builds):
+    """No --full-refresh needed when a base model becomes incremental: the first run drops the old
+    table and builds it in full, `_source_file_id` on every row, and says so (the comparisons with
+    --full-refresh, column for column, hold)."""
+    rows, with_file_id = builds["upgraded"]
+    assert rows > 0 and with_file_id == rows
+    assert "was built before base_billing__payments was incremental" in builds["logs"][0]
 
 
 def test_incremental_equals_full_refresh_after_a_late_extract(builds):
