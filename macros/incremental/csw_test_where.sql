@@ -26,7 +26,8 @@
     csw_previous_build_passed(): false when the build record (main.csw_build_record, written by
     `csw build` on DuckDB, csw.buildstate) says the build before this one did not pass (failed,
     killed, or none yet): rows an earlier build wrote may hold what its tests found, so this run
-    checks every row. True without a record table (another engine: no incremental base there).
+    checks every row. True without a record table: `csw build` keeps the record on DuckDB only,
+    so on PostgreSQL a daily run trusts the rows of earlier runs as before (DECISIONS.md).
 -#}
 {%- macro csw_previous_build_passed() -%}
     {%- if not execute -%}
