@@ -97,7 +97,7 @@ rate_and_issue_dates as (
     select
         currency,
         rate_date as event_date,
-        0 as is_issue_date,
+        false as is_issue_date,
         rate_date
     from exchange_rates
 
@@ -106,7 +106,7 @@ rate_and_issue_dates as (
     select
         currency,
         issued_date as event_date,
-        1 as is_issue_date,
+        true as is_issue_date,
         cast(null as date) as rate_date
     from issue_dates
 
@@ -152,7 +152,7 @@ issue_date_rates as (
             latest_rate_dates.currency = exchange_rates.currency
             and coalesce(latest_rate_dates.latest_rate_date, first_rate_dates.first_rate_date)
             = exchange_rates.rate_date
-    where latest_rate_dates.is_issue_date = 1
+    where latest_rate_dates.is_issue_date
 
 ),
 
