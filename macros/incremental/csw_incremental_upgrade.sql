@@ -4,16 +4,18 @@
     `_source_file_id` was built before the model became incremental. Dropping it lets this run
     build it in full, with the columns in the model's order, as a --full-refresh would; an
     upgrade needs no --full-refresh (and its incremental key filter, which reads the column,
-    would fail). Logs each table it drops. Nothing on a full refresh or at parse time.
+    would fail). Logs each table it drops. Only in a run or build that selects the model (so
+    the same run builds it again); nothing on a full refresh or at parse time.
     information_schema and run_query, not adapter.get_relation (that opens a transaction on the
     hook's connection, which is rolled back: load_raw_sources says the same); the drop is then
     told to dbt's relation cache, so the model builds the table anew.
 -#}
 {%- macro csw_drop_base_tables_built_before_incremental() -%}
-    {%- if execute and not flags.FULL_REFRESH -%}
+    {%- if execute and not flags.FULL_REFRESH and flags.WHICH in ['run', 'build'] -%}
         {%- set models = [] -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model'
+            and node.unique_id in selected_resources
             and node.config.materialized == 'incremental'
             and node.config.unique_key == '_record_key' -%}
             {%- do models.append(node) -%}
