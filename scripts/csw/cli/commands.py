@@ -228,8 +228,7 @@ def cmd_pg_cluster(args: argparse.Namespace, console: Console) -> int:
             cluster = start(base_dir)
             print(f"# PostgreSQL {Path(cluster.bin_dir).parent.name} on "
                   f"{cluster.host}:{cluster.port}, data in {cluster.data_dir}", file=sys.stderr)
-            for key, value in cluster.env.items():
-                print(f"export {key}={value!r}" if value else f"export {key}=")
+            _print_exports(cluster.env)
         else:
             stop(base_dir)
             print(f"# stopped and removed {base_dir}", file=sys.stderr)
@@ -261,6 +260,11 @@ def cmd_spark_cluster(args: argparse.Namespace, console: Console) -> int:
     except ClusterError as exc:
         print(f"spark_cluster: {exc}", file=sys.stderr)
         return 1
-    for key, value in cluster.env.items():
-        print(f"export {key}={value!r}")
+    _print_exports(cluster.env)
     return 0
+
+
+def _print_exports(env: dict[str, str]) -> None:
+    """Shell exports of a throwaway cluster's variables (`eval "$(csw pg-cluster start)"`)."""
+    for key, value in env.items():
+        print(f"export {key}={value!r}" if value else f"export {key}=")

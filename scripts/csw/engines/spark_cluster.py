@@ -282,11 +282,6 @@ def throwaway_cluster(base_dir: Path | None = None, workers: int = 2,
         atexit.unregister(stop_this)
 
 
-def _print_env(cluster: Cluster) -> None:
-    for key, value in cluster.env.items():
-        print(f"export {key}={value!r}")
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m csw.engines.spark_cluster ...`` is ``csw spark-cluster ...``."""
     from csw.cli import main as csw_main
