@@ -89,41 +89,10 @@ issue_dates as (
 ),
 
 {# One rate per currency and issue date (not per invoice: far fewer pairs): the latest
-    rate date on or before the issue date, as a running maximum over each currency's rate
-    dates and issue dates on one time line (a rate on the issue date sorts before it; linear,
-    where joining every issue date with every rate of its currency was not). #}
-rate_and_issue_dates as (
-
-    select
-        currency,
-        rate_date as event_date,
-        false as is_issue_date,
-        rate_date
-    from exchange_rates
-
-    union all
-
-    select
-        currency,
-        issued_date as event_date,
-        true as is_issue_date,
-        cast(null as date) as rate_date
-    from issue_dates
-
-),
-
+    rate on or before the issue date (csw_latest_rate_dates), else the currency's first. #}
 latest_rate_dates as (
 
-    select
-        currency,
-        event_date as issued_date,
-        is_issue_date,
-        max(rate_date) over (
-            partition by currency
-            order by event_date, is_issue_date
-            rows between unbounded preceding and current row
-        ) as latest_rate_date
-    from rate_and_issue_dates
+    {{ csw_latest_rate_dates('exchange_rates', 'issue_dates', 'issued_date') }}
 
 ),
 
@@ -152,7 +121,6 @@ issue_date_rates as (
             latest_rate_dates.currency = exchange_rates.currency
             and coalesce(latest_rate_dates.latest_rate_date, first_rate_dates.first_rate_date)
             = exchange_rates.rate_date
-    where latest_rate_dates.is_issue_date
 
 ),
 

@@ -66,23 +66,10 @@ currency_months as (
 
 ),
 
-rates_on_or_before_month_end as (
+latest_rate_dates as (
 
-    select
-        currency_months.currency,
-        currency_months.month_start_date,
-        exchange_rates.rate_date,
-        exchange_rates.usd_per_unit,
-        row_number() over (
-            partition by currency_months.currency, currency_months.month_start_date
-            order by exchange_rates.rate_date desc
-        ) as rate_recency
-
-    from currency_months
-    inner join exchange_rates
-        on
-            currency_months.currency = exchange_rates.currency
-            and currency_months.month_end_date >= exchange_rates.rate_date
+    -- the latest rate on or before each month end (csw_latest_rate_dates)
+    {{ csw_latest_rate_dates('exchange_rates', 'currency_months', 'month_end_date') }}
 
 ),
 
@@ -107,11 +94,14 @@ final as (
         currency_months.currency <> 'USD' and latest_rates.usd_per_unit is null as is_rate_missing
 
     from currency_months
-    left join rates_on_or_before_month_end as latest_rates
+    left join latest_rate_dates
         on
-            currency_months.currency = latest_rates.currency
-            and currency_months.month_start_date = latest_rates.month_start_date
-            and latest_rates.rate_recency = 1
+            currency_months.currency = latest_rate_dates.currency
+            and currency_months.month_end_date = latest_rate_dates.month_end_date
+    left join exchange_rates as latest_rates
+        on
+            latest_rate_dates.currency = latest_rates.currency
+            and latest_rate_dates.latest_rate_date = latest_rates.rate_date
     left join needed_currency_months
         on
             currency_months.currency = needed_currency_months.currency
