@@ -79,16 +79,9 @@ scored as (
 
 ),
 
-banded as (
-
-    {{ csw_health_banded('scored', 'health_score') }}
-
-),
-
 current_band as (
 
-    select * from banded
-    where band_rank = 1
+    {{ csw_health_banded('scored', 'health_score') }}
 
 ),
 

@@ -82,7 +82,7 @@ hand_scored as (
 hand_banded as (
 
     {{ csw_health_banded(
-        'hand_scored', 'hand_health_score', band_column='hand_health_band', rank_column='hand_band_rank'
+        'hand_scored', 'hand_health_score', band_column='hand_health_band'
     ) }}
 
 ),
@@ -123,7 +123,6 @@ final as (
         on
             hand_banded.customer_id = first_churn_in_window.customer_id
             and hand_banded.month = first_churn_in_window.month
-    where hand_banded.hand_band_rank = 1
 
 )
 
