@@ -1,11 +1,9 @@
--- Realized and predicted LTV per customer (metrics.md "LTV"): paid invoices in USD, and
--- current MRR x gross margin / the segment's trailing-12-month logo churn rate. For dim_customers.
+-- Lifetime value per customer (metrics.md "Rates and retention", LTV), for dim_customers:
+-- realized = paid invoice subtotals less credit notes, each at the rate of its issue date;
+-- predicted = current MRR x gross margin (dbt var) / the trailing-12-month monthly logo churn
+-- rate of the customer's current segment (NULL when that rate is 0 or the customer has no MRR).
 
-{%- set gross_margin_e4 = (var('gross_margin') | float * 10000) | round | int -%}
--- Lifetime value per customer (metrics.md "Rates and retention", LTV): realized = paid invoice
--- subtotals less credit notes, each at the rate of its issue date; predicted = current MRR x
--- gross margin (dbt var) / the trailing-12-month monthly logo churn rate of the customer's
--- current segment (NULL when that rate is 0 or the customer has no MRR).
+{%- set gross_margin_e4 = (var('gross_margin') | float * 10000) | round | int %}
 
 with
 
