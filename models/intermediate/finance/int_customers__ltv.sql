@@ -19,15 +19,21 @@ lifecycle as (
 
 ),
 
+customer_segments as (
+
+    select * from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 current_segments as (
 
-    select
-        segmented.customer_id,
-        segmented.current_segment as segment
-
-    from {{ ref('int_customer_months__segmented') }} as segmented
-    inner join {{ ref('int_as_of') }} as as_of
-        on segmented.month_start_date = as_of.as_of_month
+    {{ csw_current_segments() }}
 
 ),
 
@@ -186,7 +192,7 @@ final as (
     left join current_segments
         on customers.customer_id = current_segments.customer_id
     left join segment_churn_rates
-        on current_segments.segment = segment_churn_rates.segment
+        on current_segments.current_segment = segment_churn_rates.segment
     left join realized_ltv
         on customers.customer_id = realized_ltv.customer_id
 
