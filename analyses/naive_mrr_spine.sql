@@ -113,9 +113,8 @@ converted as (
         joined.customer_id,
         joined.product_id,
         joined.month_start_date,
-        {{ csw_div_round_half_up(
-            'cast(joined.local_mrr_cents as decimal(38, 0)) * fx_rates.usd_per_unit_e8', '100000000'
-        ) }} as usd_mrr_cents
+        {{ csw_local_cents_to_usd('joined.local_mrr_cents', 'fx_rates.usd_per_unit_e8') }}
+            as usd_mrr_cents
 
     from joined
     inner join fx_rates

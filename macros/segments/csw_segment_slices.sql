@@ -28,7 +28,8 @@
 
 {#- Each customer's current segment (customer_id, current_segment): its row of `segments` (the
     CTE of int_customer_months__segmented) in the as-of month (`as_of`, the CTE of int_as_of).
-    Months before the first month with MRR lie outside the segment grid: they get this one. -#}
+    Months before the first month with MRR lie outside the segment grid: they get this one.
+    Also the segment of dim_customers and the segment whose churn rate int_customers__ltv uses. -#}
 {% macro csw_current_segments(segments='customer_segments', as_of='as_of') -%}
     select
         {{ segments }}.customer_id,

@@ -3,6 +3,10 @@
 -- under-served: no touch of its segment's expected model or a higher one
 -- (high_touch > low_touch > tech_touch > community_touch) in the 90 days ending on the
 -- snapshot date, i.e. days since that touch >= 90 or no such touch at all.
+-- The touch models (<kind>_touch, highest first) are declared once below; each has the
+-- same columns: <kind>_touches, last_<kind>_touch_date, days_since_<kind>_touch.
+
+{%- set touch_kinds = ['high', 'low', 'tech', 'community'] %}
 
 with
 
@@ -80,23 +84,15 @@ touch_stats as (
     select
         customer_id,
         month,
-        sum(case when is_in_month and touch_model = 'high_touch' then 1 else 0 end)
-            as high_touches,
-        sum(case when is_in_month and touch_model = 'low_touch' then 1 else 0 end)
-            as low_touches,
-        sum(case when is_in_month and touch_model = 'tech_touch' then 1 else 0 end)
-            as tech_touches,
-        sum(case when is_in_month and touch_model = 'community_touch' then 1 else 0 end)
-            as community_touches,
+        {%- for kind in touch_kinds %}
+        sum(case when is_in_month and touch_model = '{{ kind }}_touch' then 1 else 0 end)
+            as {{ kind }}_touches,
+        {%- endfor %}
         max(occurred_date) as last_touch_date,
-        max(case when touch_model = 'high_touch' then occurred_date end)
-            as last_high_touch_date,
-        max(case when touch_model = 'low_touch' then occurred_date end)
-            as last_low_touch_date,
-        max(case when touch_model = 'tech_touch' then occurred_date end)
-            as last_tech_touch_date,
-        max(case when touch_model = 'community_touch' then occurred_date end)
-            as last_community_touch_date,
+        {%- for kind in touch_kinds %}
+        max(case when touch_model = '{{ kind }}_touch' then occurred_date end)
+            as last_{{ kind }}_touch_date,
+        {%- endfor %}
         max(case when meets_expectation then occurred_date end)
             as last_expected_touch_date
     from touches_to_date
@@ -112,15 +108,13 @@ joined as (
         customer_month_expectations.snapshot_date,
         customer_month_expectations.segment,
         customer_month_expectations.expected_touch_model,
-        coalesce(touch_stats.high_touches, 0) as high_touches,
-        coalesce(touch_stats.low_touches, 0) as low_touches,
-        coalesce(touch_stats.tech_touches, 0) as tech_touches,
-        coalesce(touch_stats.community_touches, 0) as community_touches,
+        {%- for kind in touch_kinds %}
+        coalesce(touch_stats.{{ kind }}_touches, 0) as {{ kind }}_touches,
+        {%- endfor %}
         touch_stats.last_touch_date,
-        touch_stats.last_high_touch_date,
-        touch_stats.last_low_touch_date,
-        touch_stats.last_tech_touch_date,
-        touch_stats.last_community_touch_date,
+        {%- for kind in touch_kinds %}
+        touch_stats.last_{{ kind }}_touch_date,
+        {%- endfor %}
         touch_stats.last_expected_touch_date
     from customer_month_expectations
     left join touch_stats
@@ -138,22 +132,17 @@ final as (
         snapshot_date,
         segment,
         expected_touch_model,
-        cast(high_touches as integer) as high_touches,
-        cast(low_touches as integer) as low_touches,
-        cast(tech_touches as integer) as tech_touches,
-        cast(community_touches as integer) as community_touches,
-        cast(high_touches + low_touches + tech_touches + community_touches as integer)
+        {%- for kind in touch_kinds %}
+        cast({{ kind }}_touches as integer) as {{ kind }}_touches,
+        {%- endfor %}
+        cast({{ touch_kinds | join('_touches + ') }}_touches as integer)  -- noqa: LT05
             as total_touches,
         cast({{ dbt.datediff('last_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
             as days_since_last_touch,
-        cast({{ dbt.datediff('last_high_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
-            as days_since_high_touch,
-        cast({{ dbt.datediff('last_low_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
-            as days_since_low_touch,
-        cast({{ dbt.datediff('last_tech_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
-            as days_since_tech_touch,
-        cast({{ dbt.datediff('last_community_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
-            as days_since_community_touch,
+        {%- for kind in touch_kinds %}
+        cast({{ dbt.datediff('last_' ~ kind ~ '_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
+            as days_since_{{ kind }}_touch,
+        {%- endfor %}
         cast({{ dbt.datediff('last_expected_touch_date', 'snapshot_date', 'day') }} as integer)  -- noqa: LT05
             as days_since_expected_touch,
         coalesce(

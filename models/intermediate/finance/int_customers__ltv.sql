@@ -1,11 +1,9 @@
--- Realized and predicted LTV per customer (metrics.md "LTV"): paid invoices in USD, and
--- current MRR x gross margin / the segment's trailing-12-month logo churn rate. For dim_customers.
+-- Lifetime value per customer (metrics.md "Rates and retention", LTV), for dim_customers:
+-- realized = paid invoice subtotals less credit notes, each at the rate of its issue date;
+-- predicted = current MRR x gross margin (dbt var) / the trailing-12-month monthly logo churn
+-- rate of the customer's current segment (NULL when that rate is 0 or the customer has no MRR).
 
-{%- set gross_margin_e4 = (var('gross_margin') | float * 10000) | round | int -%}
--- Lifetime value per customer (metrics.md "Rates and retention", LTV): realized = paid invoice
--- subtotals less credit notes, each at the rate of its issue date; predicted = current MRR x
--- gross margin (dbt var) / the trailing-12-month monthly logo churn rate of the customer's
--- current segment (NULL when that rate is 0 or the customer has no MRR).
+{%- set gross_margin_e4 = (var('gross_margin') | float * 10000) | round | int %}
 
 with
 
@@ -21,15 +19,21 @@ lifecycle as (
 
 ),
 
+customer_segments as (
+
+    select * from {{ ref('int_customer_months__segmented') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 current_segments as (
 
-    select
-        segmented.customer_id,
-        segmented.current_segment as segment
-
-    from {{ ref('int_customer_months__segmented') }} as segmented
-    inner join {{ ref('int_as_of') }} as as_of
-        on segmented.month_start_date = as_of.as_of_month
+    {{ csw_current_segments() }}
 
 ),
 
@@ -188,7 +192,7 @@ final as (
     left join current_segments
         on customers.customer_id = current_segments.customer_id
     left join segment_churn_rates
-        on current_segments.segment = segment_churn_rates.segment
+        on current_segments.current_segment = segment_churn_rates.segment
     left join realized_ltv
         on customers.customer_id = realized_ltv.customer_id
 

@@ -16,15 +16,15 @@ as_of as (
 
 ),
 
+customer_segments as (
+
+    select * from {{ ref('int_customer_months__segmented') }}
+
+),
+
 current_segments as (
 
-    select
-        segmented.customer_id,
-        segmented.current_segment as segment
-
-    from {{ ref('int_customer_months__segmented') }} as segmented
-    inner join as_of
-        on segmented.month_start_date = as_of.as_of_month
+    {{ csw_current_segments() }}
 
 ),
 
@@ -51,7 +51,7 @@ final as (
     select
         customers.customer_id,
         customers.customer_name,
-        current_segments.segment,
+        current_segments.current_segment as segment,
         customers.csm_user_id,
         customers.is_crm_matched,
         lifecycle.first_paid_month,

@@ -226,24 +226,20 @@ breached_tickets as (
         tickets.customer_id is not null
         and tickets.created_at < window_bounds.as_of_end_at
         and (
-            -- first-reply target passed unmet in the window, or still waiting past it
-            (
-                tickets.first_reply_due_at < window_bounds.as_of_end_at
-                and coalesce(tickets.first_reply_at > tickets.first_reply_due_at, true)
+            -- a target (first reply, resolution: its due time, the time it was met) passed
+            -- unmet in the window, or the ticket still waits past it
+            {%- for due_at, met_at in [
+                ('first_reply_due_at', 'first_reply_at'), ('resolution_due_at', 'solved_at')
+            ] %}
+            {{ 'or ' if not loop.first }}(
+                tickets.{{ due_at }} < window_bounds.as_of_end_at
+                and coalesce(tickets.{{ met_at }} > tickets.{{ due_at }}, true)
                 and (
-                    tickets.first_reply_due_at >= window_bounds.sla_window_start_at
-                    or coalesce(tickets.first_reply_at >= window_bounds.as_of_end_at, true)
+                    tickets.{{ due_at }} >= window_bounds.sla_window_start_at
+                    or coalesce(tickets.{{ met_at }} >= window_bounds.as_of_end_at, true)
                 )
             )
-            -- resolution target passed unmet in the window, or still open past it
-            or (
-                tickets.resolution_due_at < window_bounds.as_of_end_at
-                and coalesce(tickets.solved_at > tickets.resolution_due_at, true)
-                and (
-                    tickets.resolution_due_at >= window_bounds.sla_window_start_at
-                    or coalesce(tickets.solved_at >= window_bounds.as_of_end_at, true)
-                )
-            )
+            {%- endfor %}
         )
 
 ),

@@ -96,12 +96,8 @@ cohort_months as (
         sum(case when mrr_usd_cents > 0 then 1 else 0 end) as active_customers,
         sum(mrr_usd_cents) as mrr_usd_cents,
         sum(first_month_restated_cents) as first_month_restated_cents,
-        sum(
-            case
-                when mrr_usd_cents < first_month_restated_cents then mrr_usd_cents
-                else first_month_restated_cents
-            end
-        ) as capped_mrr_usd_cents
+        sum({{ csw_grr_capped('mrr_usd_cents', 'first_month_restated_cents') }})
+            as capped_mrr_usd_cents
 
     from customer_progress
     group by

@@ -92,13 +92,9 @@ twelve_month_retention as (
         base_restated.month_start_date,
         sum(base_restated.base_restated_cents) as base_restated_cents,
         sum(coalesce(customer_months.mrr_usd_cents, 0)) as retained_mrr_cents,
-        sum(
-            case
-                when coalesce(customer_months.mrr_usd_cents, 0) < base_restated.base_restated_cents
-                    then coalesce(customer_months.mrr_usd_cents, 0)
-                else base_restated.base_restated_cents
-            end
-        ) as capped_retained_mrr_cents
+        sum({{ csw_grr_capped(
+            'coalesce(customer_months.mrr_usd_cents, 0)', 'base_restated.base_restated_cents'
+        ) }}) as capped_retained_mrr_cents
 
     from base_restated
     left join customer_months
