@@ -15,7 +15,8 @@
     `_record_key`) gives exactly the full-refresh result. Renders nothing on a full build.
 
     csw_incremental_config(source_name, table_name): the config of an incremental base model
-    (`{{ config(**csw_incremental_config('crm', 'activities')) }}`): the materialization above,
+    (csw_base_model(..., incremental=true) sets it; by hand:
+    `{{ config(**csw_incremental_config('crm', 'activities')) }}`): the materialization above,
     delete+insert on `_record_key`, and csw_incremental_reset of its raw table as the pre_hook.
 
     csw_incremental_source(source_name, table_name, key_columns): the model's `source` CTE, the
