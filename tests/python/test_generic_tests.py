@@ -95,3 +95,25 @@ def test_unique_combination_checks_every_key_after_a_build_that_did_not_pass(sho
         assert show(_keys_written(["y"]), THIS_RUN_VARS) == [("x", 2)]
     _build_record(show, "running")  # the first build of the warehouse
     assert show(_keys_written(["y"]), THIS_RUN_VARS) == [("x", 2)]
+
+
+PAIRS = ("(select 'x' as d, '1' as e union all select 'x', '1' union all select 'x', '2'"
+         " union all select 'y', '1') as t")
+
+
+@pytest.mark.parametrize("narrow_by", [None, "d"])
+def test_unique_combination_narrowed_checks_the_same_keys(show, narrow_by):
+    # narrow_by only orders the work: the keys checked are still the whole (d, e) pairs written
+    def call(written: list[tuple[str, str]]) -> str:
+        rows = " union all ".join(
+            f"select '{d}' as d, '{e}' as e, '\" ~ invocation_id ~ \"' as _csw_invocation_id"
+            for d, e in written)
+        narrow = f", narrow_by='{narrow_by}'" if narrow_by else ""
+        return (f"{{% set written = \"({rows}) as k\" %}}"
+                f"{{{{ test_unique_combination_of_columns(model={PAIRS!r}, combination_of_columns=['d', 'e'], "
+                f"keys_written_in=written{narrow}) }}}}")
+
+    _build_record(show, "passed", "running")
+    assert show(call([("x", "1")]), THIS_RUN_VARS) == [("x", "1", 2)]
+    assert show(call([("x", "2")]), THIS_RUN_VARS) == []  # same d, another pair: not the duplicate
+    assert show(call([("y", "1")]), THIS_RUN_VARS) == []  # same e, another pair
