@@ -54,7 +54,13 @@ account_days as (
         _dq_status,
         _csw_built_at
     from usage_daily
-    where crm_account_id is not null and usage_date is not null
+    where
+        crm_account_id is not null and usage_date is not null
+        {#- No touched pair starts before the earliest touched month: a cheap cut of the
+            45M base rows at 100k before the join on the pair (2.5-2.9 s -> 0.5 s). #}
+    {% if is_incremental() -%}
+        and usage_date >= (select min(touched_pairs.usage_month) from touched_pairs)
+    {%- endif %}
 
 ),
 
