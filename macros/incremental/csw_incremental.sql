@@ -66,11 +66,13 @@
 
 {%- macro csw_incremental_reset(relation) -%}
     {%- if this is not none and is_incremental() -%}
+    {#- distinct on both sides first: the same set, but an EXCEPT of the rows hashed all 45M file
+        ids of each side at 100k accounts (4.5-7 s against 0.1 s) -#}
     delete from {{ this }}
     where exists (
-        select built._source_file_id from {{ this }} as built
+        select distinct built._source_file_id from {{ this }} as built
         except
-        select raw_rows._source_file_id from {{ relation }} as raw_rows
+        select distinct raw_rows._source_file_id from {{ relation }} as raw_rows
     )
     {%- endif -%}
 {%- endmacro -%}
