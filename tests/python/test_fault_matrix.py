@@ -10,6 +10,9 @@ partial parse is reused. The outcome is one of
 - quarantine with its reason, reconciliation deltas versus the clean build
   (raw = staged + quarantined + superseded + deleted, per table) and the marts unchanged;
 - a history change (late extract, soft delete) that changes exactly the affected mart rows.
+
+Over 400 lines on purpose: the matrix is one table of cases (fault, expected outcome) and the
+few helpers that apply and check them; split, a reader would look for a case in several files.
 """
 
 from __future__ import annotations

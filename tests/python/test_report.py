@@ -3,6 +3,9 @@
 Needs Debian's chromium and chromium-driver (``make test-deps``; ``make test`` runs it).
 Set ``CSW_UPDATE_SCREENSHOT=1`` to refresh ``docs/report_en.png`` and ``docs/report_ja.png``.
 The Japanese report (``--lang ja``) reuses the same demo build.
+
+Over 400 lines on purpose: both languages and every report section are checked against the one
+demo build and one Chromium session; split, each module would start its own.
 """
 
 from __future__ import annotations
