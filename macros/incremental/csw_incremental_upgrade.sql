@@ -1,11 +1,15 @@
 {#-
     csw_drop_base_tables_built_before_incremental(), run on run start after the raw load: an
-    incremental base model (unique_key `_record_key`, csw_incremental_config) whose table has no
-    `_source_file_id` was built before the model became incremental. Dropping it lets this run
-    build it in full, with the columns in the model's order, as a --full-refresh would; an
-    upgrade needs no --full-refresh (and its incremental key filter, which reads the column,
-    would fail). Logs each table it drops. Only in a run or build that selects the model (so
-    the same run builds it again); nothing on a full refresh or at parse time.
+    incremental base model (unique_key `_record_key`, csw_incremental_config) whose table lacks a
+    bookkeeping column the model now writes was built by an older version of the model:
+    - no `_source_file_id`: built before the model became incremental (its key filter reads it);
+    - no `_csw_built_at` while the model's YAML documents it: built before the model carried its
+      run stamp (csw_base_model's run_stamp), which an incremental model downstream reads.
+    Dropping the table lets this run build it in full, with the columns in the model's order, as
+    a --full-refresh would; an upgrade needs no --full-refresh (an incremental insert would keep
+    the old columns: dbt's on_schema_change ignores new ones). Logs each table it drops. Only in a
+    run or build that selects the model (so the same run builds it again); nothing on a full
+    refresh or at parse time.
     information_schema and run_query, not adapter.get_relation (that opens a transaction on the
     hook's connection, which is rolled back: load_raw_sources says the same); the drop is then
     told to dbt's relation cache, so the model builds the table anew.
@@ -22,8 +26,17 @@
         {%- endfor -%}
         {%- if models -%}
             {%- set found -%}
-                select tables.table_schema, tables.table_name
+                select
+                    lower(tables.table_schema) as table_schema,
+                    lower(tables.table_name) as table_name,
+                    lower(columns.column_name) as column_name
                 from information_schema.tables as tables
+                left join information_schema.columns as columns
+                    on
+                        tables.table_catalog = columns.table_catalog
+                        and tables.table_schema = columns.table_schema
+                        and tables.table_name = columns.table_name
+                        and lower(columns.column_name) in ('_source_file_id', '_csw_built_at')
                 where
                     tables.table_catalog = current_database()
                     and lower(tables.table_schema) || '.' || lower(tables.table_name) in (
@@ -32,24 +45,29 @@
                             {{- ', ' if not loop.last }}
                         {%- endfor -%}
                     )
-                    and not exists (
-                        select 1
-                        from information_schema.columns as columns
-                        where
-                            columns.table_catalog = tables.table_catalog
-                            and columns.table_schema = tables.table_schema
-                            and columns.table_name = tables.table_name
-                            and lower(columns.column_name) = '_source_file_id'
-                    )
             {%- endset -%}
+            {%- set present = {} -%}
             {%- for row in run_query(found).rows -%}
-                {%- set node = (models | selectattr('alias', 'equalto', row[1]) | list)[0] -%}
-                {%- set relation = api.Relation.create(
-                    database=node.database, schema=row[0], identifier=row[1], type='table') -%}
-                {%- do log(relation ~ " was built before " ~ node.name ~ " was incremental (no "
-                    ~ "_source_file_id): dropped, this run builds it in full", info=true) -%}
-                {%- do run_query('drop table ' ~ relation) -%}
-                {%- do adapter.cache_dropped(relation) -%}
+                {%- set key = row[0] ~ '.' ~ row[1] -%}
+                {%- do present.setdefault(key, []) -%}
+                {%- if row[2] -%}{%- do present[key].append(row[2]) -%}{%- endif -%}
+            {%- endfor -%}
+            {%- for node in models if (node.schema ~ '.' ~ node.alias) | lower in present -%}
+                {%- set columns = present[(node.schema ~ '.' ~ node.alias) | lower] -%}
+                {%- if '_source_file_id' not in columns -%}
+                    {%- set why = 'was built before ' ~ node.name ~ ' was incremental (no _source_file_id)' -%}
+                {%- elif '_csw_built_at' in node.columns and '_csw_built_at' not in columns -%}
+                    {%- set why = 'was built before ' ~ node.name ~ ' carried its run stamp (no _csw_built_at)' -%}
+                {%- else -%}
+                    {%- set why = none -%}
+                {%- endif -%}
+                {%- if why -%}
+                    {%- set relation = api.Relation.create(
+                        database=node.database, schema=node.schema, identifier=node.alias, type='table') -%}
+                    {%- do log(relation ~ " " ~ why ~ ": dropped, this run builds it in full", info=true) -%}
+                    {%- do run_query('drop table ' ~ relation) -%}
+                    {%- do adapter.cache_dropped(relation) -%}
+                {%- endif -%}
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}

@@ -40,7 +40,8 @@ INCREMENTAL = {
 # payments): a daily run builds no key of theirs; the full-refresh comparisons cover them
 INCREMENTAL_UNCHANGED = ("base_billing__invoices", "base_billing__payments")
 # incremental models downstream of the base models (DECISIONS.md, "Incremental downstream models")
-DOWNSTREAM = ("int_workspace_usage__account_month", "int_support_ticket_events__summarized")
+DOWNSTREAM = ("int_workspace_usage__account_month", "int_support_ticket_events__summarized",
+              "int_crm_activities__account_month")
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -94,6 +95,12 @@ def builds(gen_dir, tmp_path_factory):
             with duckdb.connect(str(inc_db), read_only=True) as con:
                 upgraded = con.execute("select count(*), count(_source_file_id) "
                                        "from staging.base_billing__payments").fetchone()
+    # what the second daily run rewrote in the activity aggregate (written by that run, total)
+    with duckdb.connect(str(inc_db), read_only=True) as con:
+        activities_written = con.execute(
+            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
+            "_csw_built_at) from intermediate.int_crm_activities__account_month)) "
+            "from intermediate.int_crm_activities__account_month").fetchone()
     # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
     compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text()
@@ -139,7 +146,7 @@ def builds(gen_dir, tmp_path_factory):
     _dbt(root, raw, full_db, *FULL_RUN, "--full-refresh")
     return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
             "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late,
-            "upgraded": upgraded}
+            "upgraded": upgraded, "activities_written": activities_written}
 
 
 def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
@@ -418,3 +425,13 @@ def test_ticket_summary_recomputes_only_the_tickets_touched(builds):
     assert rows[late["unreplied"]][0] is not None
     assert rows[late["moved_to"]][0] is not None
     assert rows[late["rerated"]][2] == "bad"
+
+
+def test_activity_aggregate_recomputes_only_the_triples_touched(builds):
+    """int_crm_activities__account_month, on the second daily run: it rewrote the (account, month,
+    activity type) triples of the base rows that run wrote (the day's activities and the keys it
+    re-delivered), a small share. Its reset, after the day's activities extract was removed, and
+    its equality with --full-refresh are checked above (test_incremental_equals_full_refresh_*)."""
+    total, written = builds["activities_written"]
+    assert 0 < written < total / 2, builds["activities_written"]
+    assert "where _csw_built_at > coalesce(" in builds["compiled"]["int_crm_activities__account_month"]

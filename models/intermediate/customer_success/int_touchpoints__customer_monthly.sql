@@ -5,6 +5,9 @@
 -- snapshot date, i.e. days since that touch >= 90 or no such touch at all.
 -- The touch models (<kind>_touch, highest first) are declared once below; each has the
 -- same columns: <kind>_touches, last_<kind>_touch_date, days_since_<kind>_touch.
+-- The latest touch on or before a snapshot date is a running maximum over the customer's
+-- months (int_touchpoints__customer_month_by_model counts the as-of month only up to the
+-- as-of date, and every other month ends on or before its snapshot date).
 
 {%- set touch_kinds = ['high', 'low', 'tech', 'community'] %}
 
@@ -16,9 +19,9 @@ customer_months as (
 
 ),
 
-touchpoints as (
+touch_months as (
 
-    select * from {{ ref('int_touchpoints__classified') }}
+    select * from {{ ref('int_touchpoints__customer_month_by_model') }}
 
 ),
 
@@ -60,43 +63,74 @@ customer_month_expectations as (
 
 ),
 
-touches_to_date as (
+kind_ranks as (
+
+    -- one row: the rank of each declared touch model
+    select
+        {%- for kind in touch_kinds %}
+        max(case when touch_model = '{{ kind }}_touch' then touch_rank end)
+            as {{ kind }}_touch_rank,
+        {%- endfor %}
+        count(*) as touch_models
+    from touch_model_ranks
+
+),
+
+monthly_touches as (
+
+    -- per customer and month with a touch: the month's touches and latest touch day of each
+    -- model, and the latest touch day of any
+    select
+        customer_id,
+        month,
+        {%- for kind in touch_kinds %}
+        sum(case when touch_model = '{{ kind }}_touch' then touches else 0 end)
+            as {{ kind }}_touches,
+        max(case when touch_model = '{{ kind }}_touch' then last_touch_date end)
+            as last_{{ kind }}_touch_date,
+        {%- endfor %}
+        max(last_touch_date) as last_touch_date
+    from touch_months
+    group by customer_id, month
+
+),
+
+timeline as (
+
+    -- every month of a customer with a touch or a snapshot
+    select
+        customer_id,
+        month
+    from monthly_touches
+
+    union
 
     select
-        customer_month_expectations.customer_id,
-        customer_month_expectations.month,
-        touchpoints.touch_model,
-        touchpoints.touch_rank,
-        touchpoints.occurred_date,
-        touchpoints.occurred_date >= customer_month_expectations.month as is_in_month,
-        touchpoints.touch_rank >= customer_month_expectations.expected_touch_rank
-            as meets_expectation
+        customer_id,
+        month
     from customer_month_expectations
-    inner join touchpoints
-        on
-            customer_month_expectations.customer_id = touchpoints.customer_id
-            and customer_month_expectations.snapshot_date >= touchpoints.occurred_date
 
 ),
 
 touch_stats as (
 
+    -- the month's touches, and the latest touch day of each model up to the month's end
+    {%- set to_date = 'over (partition by timeline.customer_id order by timeline.month'
+        ~ ' rows between unbounded preceding and current row)' %}
     select
-        customer_id,
-        month,
+        timeline.customer_id,
+        timeline.month,
         {%- for kind in touch_kinds %}
-        sum(case when is_in_month and touch_model = '{{ kind }}_touch' then 1 else 0 end)
-            as {{ kind }}_touches,
-        {%- endfor %}
-        max(occurred_date) as last_touch_date,
-        {%- for kind in touch_kinds %}
-        max(case when touch_model = '{{ kind }}_touch' then occurred_date end)
+        monthly_touches.{{ kind }}_touches,
+        max(monthly_touches.last_{{ kind }}_touch_date) {{ to_date }}
             as last_{{ kind }}_touch_date,
         {%- endfor %}
-        max(case when meets_expectation then occurred_date end)
-            as last_expected_touch_date
-    from touches_to_date
-    group by customer_id, month
+        max(monthly_touches.last_touch_date) {{ to_date }} as last_touch_date
+    from timeline
+    left join monthly_touches
+        on
+            timeline.customer_id = monthly_touches.customer_id
+            and timeline.month = monthly_touches.month
 
 ),
 
@@ -115,12 +149,23 @@ joined as (
         {%- for kind in touch_kinds %}
         touch_stats.last_{{ kind }}_touch_date,
         {%- endfor %}
-        touch_stats.last_expected_touch_date
+        -- the latest touch of the expected model or a higher one (greatest skips NULLs)
+        greatest(
+            {%- for kind in touch_kinds %}
+            case
+                when
+                    kind_ranks.{{ kind }}_touch_rank
+                    >= customer_month_expectations.expected_touch_rank
+                    then touch_stats.last_{{ kind }}_touch_date
+            end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as last_expected_touch_date
     from customer_month_expectations
     left join touch_stats
         on
             customer_month_expectations.customer_id = touch_stats.customer_id
             and customer_month_expectations.month = touch_stats.month
+    cross join kind_ranks
 
 ),
 

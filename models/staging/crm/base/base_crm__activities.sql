@@ -25,4 +25,5 @@
             'community_event',
         ]),
     ],
+    run_stamp=true,
 ) }}
