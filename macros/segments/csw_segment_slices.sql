@@ -1,9 +1,10 @@
 {#-
     The month x segment slicing shared by the customer-success aggregates (agg_nps_monthly,
-    agg_csat_monthly; csw_rows_by_segment also agg_touch_coverage_monthly): each event gets the
-    customer-success segment of its customer and month, counts once in 'all' and once in its
-    segment, and every month and segment has a row even without events (0 counts). The model
-    keeps its import CTEs; these macros take their names.
+    agg_csat_monthly; csw_rows_by_segment also agg_touch_coverage_monthly and the bridge check
+    tests/assert_mrr_customer_view_identity): each event gets the customer-success segment of
+    its customer and month, counts once in 'all' and once in its segment, and every month and
+    segment has a row even without events (0 counts). The model keeps its import CTEs; these
+    macros take their names.
 -#}
 
 {#- Rows of `events` (a CTE with customer_id and `month`) with their customer's segment:
