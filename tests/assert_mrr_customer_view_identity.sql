@@ -61,6 +61,13 @@ customer_breaks as (
 
 ),
 
+{# Each customer row once in 'all' and once in its segment, as the bridge counts it. #}
+customer_rows_by_segment as (
+
+    {{ csw_rows_by_segment('customer_changes', ['expansion_usd', 'contraction_usd']) }}
+
+),
+
 customer_sums as (
 
     select
@@ -69,23 +76,10 @@ customer_sums as (
         sum(expansion_usd) as expansion_usd,
         sum(contraction_usd) as contraction_usd
 
-    from customer_changes
+    from customer_rows_by_segment
     group by
         month,
         segment
-
-),
-
-customer_sums_all as (
-
-    select
-        month,
-        'all' as segment,
-        sum(expansion_usd) as expansion_usd,
-        sum(contraction_usd) as contraction_usd
-
-    from customer_changes
-    group by month
 
 ),
 
@@ -102,20 +96,14 @@ bridge_breaks as (
         on
             bridge.month = customer_sums.month
             and bridge.segment = customer_sums.segment
-    left join customer_sums_all
-        on
-            bridge.month = customer_sums_all.month
-            and bridge.segment = customer_sums_all.segment
     where
         bridge.starting_mrr_usd + bridge.fx_adjustment_usd + bridge.new_usd + bridge.win_back_usd
         + bridge.expansion_usd + bridge.contraction_usd + bridge.churn_usd
         <> bridge.ending_mrr_usd
         or bridge.expansion_usd + bridge.contraction_usd
         <> bridge.upsell_usd + bridge.cross_sell_usd + bridge.downsell_usd
-        or bridge.expansion_usd
-        <> coalesce(customer_sums.expansion_usd, customer_sums_all.expansion_usd, 0)
-        or bridge.contraction_usd
-        <> coalesce(customer_sums.contraction_usd, customer_sums_all.contraction_usd, 0)
+        or bridge.expansion_usd <> coalesce(customer_sums.expansion_usd, 0)
+        or bridge.contraction_usd <> coalesce(customer_sums.contraction_usd, 0)
 
 ),
 

@@ -23,16 +23,22 @@
     nullif(lower(trim({{ column }})), '')
 {%- endmacro -%}
 
+{#- The trimmed text when all of it matches `pattern` (a regular expression), else NULL: the
+    shape check before a cast, shared by the parsers below. -#}
+{%- macro csw_text_matching(column, pattern) -%}
+    case
+        when {{ csw_regex_full_match(csw_parse_text(column), pattern) }}
+            then {{ csw_parse_text(column) }}
+    end
+{%- endmacro -%}
+
 
 {%- macro csw_parse_integer(column, data_type='integer') -%}
     {{ adapter.dispatch('csw_parse_integer', 'customer_success_warehouse')(column, data_type) }}
 {%- endmacro -%}
 
 {%- macro default__csw_parse_integer(column, data_type) -%}
-    cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]{1,18}') }}
-            then {{ csw_parse_text(column) }}
-    end as {{ data_type }})
+    cast({{ csw_text_matching(column, '[+-]?[0-9]{1,18}') }} as {{ data_type }})
 {%- endmacro -%}
 
 {%- macro postgres__csw_parse_integer(column, data_type) -%}
@@ -54,10 +60,7 @@
 {%- endmacro -%}
 
 {%- macro duckdb__csw_parse_integer(column, data_type) -%}
-    try_cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), '[+-]?[0-9]+') }}
-            then {{ csw_parse_text(column) }}
-    end as {{ data_type }})
+    try_cast({{ csw_text_matching(column, '[+-]?[0-9]+') }} as {{ data_type }})
 {%- endmacro -%}
 
 
@@ -70,17 +73,13 @@
 {%- endmacro -%}
 
 {%- macro default__csw_parse_decimal(column, precision, scale) -%}
-    cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), csw_decimal_pattern(precision, scale)) }}
-            then {{ csw_parse_text(column) }}
-    end as decimal({{ precision }}, {{ scale }}))
+    cast({{ csw_text_matching(column, csw_decimal_pattern(precision, scale)) }}
+        as decimal({{ precision }}, {{ scale }}))
 {%- endmacro -%}
 
 {%- macro duckdb__csw_parse_decimal(column, precision, scale) -%}
-    try_cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), csw_decimal_pattern(precision, scale)) }}
-            then {{ csw_parse_text(column) }}
-    end as decimal({{ precision }}, {{ scale }}))
+    try_cast({{ csw_text_matching(column, csw_decimal_pattern(precision, scale)) }}
+        as decimal({{ precision }}, {{ scale }}))
 {%- endmacro -%}
 
 
@@ -94,10 +93,7 @@
 
 {%- macro default__csw_parse_date(column) -%}
     {#- Portable fallback: the shape is checked, impossible dates (2025-02-31) still error. -#}
-    cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-            then {{ csw_parse_text(column) }}
-    end as date)
+    cast({{ csw_text_matching(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} as date)
 {%- endmacro -%}
 
 {%- macro postgres__csw_parse_date(column) -%}
@@ -188,10 +184,8 @@
 
 {%- macro default__csw_parse_timestamp(column) -%}
     {#- Portable fallback (Postgres): with time zone honours the offset, then shown in UTC. -#}
-    (cast(case
-        when {{ csw_regex_full_match(csw_parse_text(column), csw_timestamp_pattern()) }}
-            then {{ csw_parse_text(column) }}
-    end as timestamp with time zone) at time zone 'UTC')
+    (cast({{ csw_text_matching(column, csw_timestamp_pattern()) }}
+        as timestamp with time zone) at time zone 'UTC')
 {%- endmacro -%}
 
 {%- macro postgres__csw_parse_timestamp(column) -%}

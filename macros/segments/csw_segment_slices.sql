@@ -1,16 +1,17 @@
 {#-
     The month x segment slicing shared by the customer-success aggregates (agg_nps_monthly,
-    agg_csat_monthly; csw_rows_by_segment also agg_touch_coverage_monthly): each event gets the
-    customer-success segment of its customer and month, counts once in 'all' and once in its
-    segment, and every month and segment has a row even without events (0 counts). The model
-    keeps its import CTEs; these macros take their names.
+    agg_csat_monthly; csw_rows_by_segment also agg_touch_coverage_monthly and the bridge check
+    tests/assert_mrr_customer_view_identity): each event gets the customer-success segment of
+    its customer and month, counts once in 'all' and once in its segment, and every month and
+    segment has a row even without events (0 counts). The model keeps its import CTEs; these
+    macros take their names.
 -#}
 
 {#- Rows of `events` (a CTE with customer_id and `month`) with their customer's segment:
     int_customer_months__segmented.customer_success_segment of that month (the `segments` CTE),
     else, for a month before the segment grid starts, the customer's current segment (the
-    `current_segments` CTE: customer_id, current_segment); NULL without a known customer. -#}
-{% macro csw_with_customer_success_segment(events, segments='customer_segments', current_segments='as_of_segments') -%}
+    `current_segments` CTE of int_customers__current_segment); NULL without a known customer. -#}
+{% macro csw_with_customer_success_segment(events, segments='customer_segments', current_segments='current_segments') -%}
     select
         {{ events }}.*,
         coalesce(
@@ -24,19 +25,6 @@
             and {{ events }}.month = {{ segments }}.month_start_date
     left join {{ current_segments }}
         on {{ events }}.customer_id = {{ current_segments }}.customer_id
-{%- endmacro %}
-
-{#- Each customer's current segment (customer_id, current_segment): its row of `segments` (the
-    CTE of int_customer_months__segmented) in the as-of month (`as_of`, the CTE of int_as_of).
-    Months before the first month with MRR lie outside the segment grid: they get this one.
-    Also the segment of dim_customers and the segment whose churn rate int_customers__ltv uses. -#}
-{% macro csw_current_segments(segments='customer_segments', as_of='as_of') -%}
-    select
-        {{ segments }}.customer_id,
-        {{ segments }}.current_segment
-    from {{ segments }}
-    inner join {{ as_of }}
-        on {{ segments }}.month_start_date = {{ as_of }}.as_of_month
 {%- endmacro %}
 
 {#- Each row of `events` (a CTE with `month` and `segment`) once in 'all' and once in its

@@ -36,15 +36,9 @@ segments as (
 
 ),
 
-as_of as (
+current_segments as (
 
-    select * from {{ ref('int_as_of') }}
-
-),
-
-as_of_segments as (
-
-    {{ csw_current_segments('segments') }}
+    select * from {{ ref('int_customers__current_segment') }}
 
 ),
 
@@ -71,13 +65,13 @@ select
     || {{ dbt.cast('referenced_months.month_start_date', 'varchar') }} as customer_month,
     referenced_months.customer_id,
     referenced_months.month_start_date as month,  -- noqa: RF04
-    coalesce(segments.bridge_segment, as_of_segments.current_segment) as segment,
-    coalesce(segments.customer_success_segment, as_of_segments.current_segment) as cs_segment,
+    coalesce(segments.bridge_segment, current_segments.current_segment) as segment,
+    coalesce(segments.customer_success_segment, current_segments.current_segment) as cs_segment,
     coalesce(segments.has_mrr, false) as has_mrr
 from referenced_months
 left join segments
     on
         referenced_months.customer_id = segments.customer_id
         and referenced_months.month_start_date = segments.month_start_date
-left join as_of_segments
-    on referenced_months.customer_id = as_of_segments.customer_id
+left join current_segments
+    on referenced_months.customer_id = current_segments.customer_id

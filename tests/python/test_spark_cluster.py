@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -13,27 +12,15 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed")
 from csw.engines import spark_cluster  # noqa: E402
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        return done == 0
-    except ChildProcessError:
-        return True
-
-
 def test_cluster_stops_on_failure(tmp_path) -> None:
     base = tmp_path / "cluster"
     with pytest.raises(RuntimeError, match="boom"):
         with spark_cluster.throwaway_cluster(base, workers=1) as cluster:
             pids = list(cluster.pids)
-            assert len(pids) == 2 and all(_running(pid) for pid in pids)
+            assert len(pids) == 2 and all(spark_cluster._alive(pid) for pid in pids)
             assert cluster.env["CSW_SPARK_MASTER"].startswith("spark://127.0.0.1:")
             raise RuntimeError("boom")
-    assert not any(_running(pid) for pid in pids)
+    assert not any(spark_cluster._alive(pid) for pid in pids)
     assert not base.exists()
 
 
@@ -51,4 +38,4 @@ def test_cli_start_env_stop(tmp_path) -> None:
     finally:
         stopped = subprocess.run([*run, "stop", "--dir", base], capture_output=True, text=True)
     assert stopped.returncode == 0, stopped.stderr
-    assert not any(_running(pid) for pid in pids)
+    assert not any(spark_cluster._alive(pid) for pid in pids)

@@ -19,21 +19,9 @@ lifecycle as (
 
 ),
 
-customer_segments as (
-
-    select * from {{ ref('int_customer_months__segmented') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
 current_segments as (
 
-    {{ csw_current_segments() }}
+    select * from {{ ref('int_customers__current_segment') }}
 
 ),
 

@@ -10,21 +10,9 @@ customers as (
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
-customer_segments as (
-
-    select * from {{ ref('int_customer_months__segmented') }}
-
-),
-
 current_segments as (
 
-    {{ csw_current_segments() }}
+    select * from {{ ref('int_customers__current_segment') }}
 
 ),
 

@@ -38,9 +38,9 @@ as_of as (
 
 ),
 
-as_of_segments as (
+current_segments as (
 
-    {{ csw_current_segments() }}
+    select * from {{ ref('int_customers__current_segment') }}
 
 ),
 
