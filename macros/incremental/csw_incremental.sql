@@ -133,6 +133,42 @@
 
 
 {#-
+    csw_incremental_touched_keys(upstream, keys, required), in the incremental branch of an
+    aggregate over a stamped upstream (int_workspace_usage__account_month,
+    int_crm_activities__account_month): two CTEs, `written_since` (the rows of `upstream`
+    csw_incremental_written_since returns) and `touched_keys`, the distinct group keys of those
+    rows (`keys`: (name, SQL expression) pairs), without the rows where a column of `required` is
+    NULL (they belong to no group). The model recomputes exactly the groups in `touched_keys`
+    from all upstream rows; since the upstream rewrites every row of a key it touches, that
+    includes the old group of a row superseded or deleted since.
+-#}
+
+{%- macro csw_incremental_touched_keys(upstream, keys, required) -%}
+written_since as (
+
+    -- the upstream rows written after the latest upstream write this model aggregated (every
+    -- upstream row after a reset, when this model is empty)
+    {{ csw_incremental_written_since(upstream) }}
+
+),
+
+touched_keys as (
+
+    select distinct
+        {%- for name, expression in keys %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from written_since
+    where
+        {%- for column in required %}
+        {{ 'and ' if not loop.first }}{{ column }} is not null
+        {%- endfor %}
+
+)
+{%- endmacro -%}
+
+
+{#-
     csw_incremental_delete_where(condition), the post_hook of an incremental model that writes a
     placeholder row for a key recomputed but no longer in its result (delete+insert deletes only
     the keys it inserts, so the placeholder replaces the key's old row): deletes the rows matching

@@ -25,24 +25,15 @@ activities as (
 ),
 
 {% if is_incremental() %}
-activities_written_since as (
-
-    -- the base rows written after the latest base write this model aggregated (every base row
-    -- after a reset, when this model is empty)
-    {{ csw_incremental_written_since(ref('base_crm__activities')) }}
-
-),
-
-touched_triples as (
-
-    select distinct
-        account_id,
-        {{ dbt.date_trunc('month', 'occurred_at') }} as activity_month,
-        activity_type
-    from activities_written_since
-    where account_id is not null and occurred_at is not null and activity_type is not null
-
-),
+{{ csw_incremental_touched_keys(
+    ref('base_crm__activities'),
+    keys=[
+        ('account_id', 'account_id'),
+        ('activity_month', dbt.date_trunc('month', 'occurred_at')),
+        ('activity_type', 'activity_type'),
+    ],
+    required=['account_id', 'occurred_at', 'activity_type'],
+) }},
 {% endif %}
 
 account_activities as (
@@ -64,11 +55,11 @@ in_scope as (
     select account_activities.*
     from account_activities
     {% if is_incremental() -%}
-        inner join touched_triples
+        inner join touched_keys
             on
-                account_activities.account_id = touched_triples.account_id
-                and account_activities.activity_month = touched_triples.activity_month
-                and account_activities.activity_type = touched_triples.activity_type
+                account_activities.account_id = touched_keys.account_id
+                and account_activities.activity_month = touched_keys.activity_month
+                and account_activities.activity_type = touched_keys.activity_type
     {%- endif %}
 
 ),
