@@ -7,6 +7,12 @@
 --     expansion and contraction, which are the sums of the customer rows.
 -- Returns the offending rows with the rule they break.
 
+{# the customer view's terms: they add up to ending_mrr_usd in a customer row and a bridge row #}
+{% set customer_view_terms = [
+    'starting_mrr_usd', 'fx_adjustment_usd', 'new_usd', 'win_back_usd',
+    'expansion_usd', 'contraction_usd', 'churn_usd',
+] %}
+
 with
 
 customer_changes as (
@@ -49,10 +55,8 @@ customer_breaks as (
             customer_changes.customer_id = movements.customer_id
             and customer_changes.month = movements.month
     where
-        customer_changes.starting_mrr_usd + customer_changes.fx_adjustment_usd
-        + customer_changes.new_usd + customer_changes.win_back_usd
-        + customer_changes.expansion_usd + customer_changes.contraction_usd
-        + customer_changes.churn_usd <> customer_changes.ending_mrr_usd
+        {{ 'customer_changes.' ~ customer_view_terms | join(' + customer_changes.') }}
+        <> customer_changes.ending_mrr_usd
         or customer_changes.expansion_usd < 0
         or customer_changes.contraction_usd > 0
         or (customer_changes.expansion_usd <> 0 and customer_changes.contraction_usd <> 0)
@@ -97,9 +101,7 @@ bridge_breaks as (
             bridge.month = customer_sums.month
             and bridge.segment = customer_sums.segment
     where
-        bridge.starting_mrr_usd + bridge.fx_adjustment_usd + bridge.new_usd + bridge.win_back_usd
-        + bridge.expansion_usd + bridge.contraction_usd + bridge.churn_usd
-        <> bridge.ending_mrr_usd
+        {{ 'bridge.' ~ customer_view_terms | join(' + bridge.') }} <> bridge.ending_mrr_usd
         or bridge.expansion_usd + bridge.contraction_usd
         <> bridge.upsell_usd + bridge.cross_sell_usd + bridge.downsell_usd
         or bridge.expansion_usd <> coalesce(customer_sums.expansion_usd, 0)

@@ -16,13 +16,10 @@ organizations as (
 
 ),
 
-crm_account_customers as (
+crm_accounts as (
 
-    -- a known CRM account and the surviving account (= customer_id) it counts as
-    select
-        account_id,
-        surviving_account_id as customer_id
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    -- every known CRM account and the surviving account (= customer_id) it counts as
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
@@ -48,7 +45,7 @@ joined as (
 
     select
         tickets.ticket_id,
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id as customer_id,
         tickets.organization_id,
         tickets.priority,
         tickets.channel,
@@ -75,8 +72,8 @@ joined as (
     from tickets
     left join organizations
         on tickets.organization_id = organizations.organization_id
-    left join crm_account_customers
-        on organizations.crm_account_id = crm_account_customers.account_id
+    left join crm_accounts
+        on organizations.crm_account_id = crm_accounts.account_id
     left join ticket_summaries
         on tickets.ticket_id = ticket_summaries.ticket_id
     left join sla_targets

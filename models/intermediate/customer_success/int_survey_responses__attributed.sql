@@ -17,13 +17,10 @@ contacts as (
 
 ),
 
-crm_account_customers as (
+crm_accounts as (
 
-    -- a known CRM account and the surviving account (= customer_id) it counts as
-    select
-        account_id,
-        surviving_account_id as customer_id
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    -- every known CRM account and the surviving account (= customer_id) it counts as
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
@@ -93,24 +90,24 @@ attributed as (
         deduped_responses.score,
         deduped_responses.submitted_at,
         coalesce(
-            response_account.customer_id,
-            contact_account.customer_id
+            response_account.surviving_account_id,
+            contact_account.surviving_account_id
         ) as customer_id,
         case
-            when response_account.customer_id is not null then 'response_account'
-            when contact_account.customer_id is not null then 'contact_email'
+            when response_account.surviving_account_id is not null then 'response_account'
+            when contact_account.surviving_account_id is not null then 'contact_email'
             else 'unattributed'
         end as attribution_method
 
     from deduped_responses
 
-    left join crm_account_customers as response_account
+    left join crm_accounts as response_account
         on deduped_responses.crm_account_id = response_account.account_id
 
     left join latest_contact_per_email
         on deduped_responses.respondent_email_hash = latest_contact_per_email.email_hash
 
-    left join crm_account_customers as contact_account
+    left join crm_accounts as contact_account
         on latest_contact_per_email.account_id = contact_account.account_id
 
 ),

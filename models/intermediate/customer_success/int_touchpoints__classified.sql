@@ -9,13 +9,10 @@ activities as (
 
 ),
 
-crm_account_customers as (
+crm_accounts as (
 
-    -- a known CRM account and the surviving account (= customer_id) it counts as
-    select
-        account_id,
-        surviving_account_id as customer_id
-    from {{ ref('int_crm_accounts__merge_resolved') }}
+    -- every known CRM account and the surviving account (= customer_id) it counts as
+    select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
 
@@ -29,7 +26,7 @@ final as (
 
     select
         activities.activity_id,
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id as customer_id,
         activities.occurred_at,
         cast(activities.occurred_at as date) as occurred_date,
         activities.activity_type,
@@ -39,8 +36,8 @@ final as (
         activities.contact_id,
         activities.user_id is null as is_automated
     from activities
-    left join crm_account_customers
-        on activities.account_id = crm_account_customers.account_id
+    left join crm_accounts
+        on activities.account_id = crm_accounts.account_id
     left join touch_models
         on activities.activity_type = touch_models.activity_type
 

@@ -112,10 +112,19 @@ def _monthly_lines(fig: go.Figure, m: Messages, rows: list[dict], series: tuple[
     return fig
 
 
-def _monthly_bars(fig: go.Figure, rows: list[dict], y: list[Any], name: str, color: str,
-                  **trace: Any) -> go.Figure:
-    """One bar series, ``y`` over the months of ``rows`` (one value per row)."""
-    fig.add_trace(go.Bar(x=[r["month"] for r in rows], y=y, name=name, marker_color=color, **trace))
+def _monthly_bar_chart(m: Messages, series: list[tuple], *, barmode: str, y_format: str | None = None,
+                       y_title: str | None = None) -> go.Figure:
+    """Bars over the months: one trace per ``(rows, y, name, color[, trace options])`` in ``series``,
+    ``y`` one value per row of ``rows``."""
+    fig = go.Figure()
+    for rows, y, name, color, *options in series:
+        fig.add_trace(go.Bar(x=[r["month"] for r in rows], y=y, name=name, marker_color=color,
+                             **(options[0] if options else {})))
+    _layout(fig, m, y_format=y_format)
+    fig.update_layout(barmode=barmode)
+    if y_title is not None:
+        fig.update_yaxes(title=y_title)
+    _months_axis(fig, m)
     return fig
 
 
@@ -172,13 +181,9 @@ def mrr_by_segment(d: ReportData, m: Messages, field: str, y_format: str | None)
 
 
 def movements(d: ReportData, m: Messages) -> go.Figure:
-    fig = go.Figure()
-    for k in (*GAINS, *LOSSES, "fx_adjustment"):
-        _monthly_bars(fig, d.movements, [_f(r[f"{k}_usd"]) for r in d.movements], m.t(f"series.{k}"), COLORS[k])
-    _layout(fig, m, y_format=m.fmt("plotly_tick_money"))
-    fig.update_layout(barmode="relative")
-    _months_axis(fig, m)
-    return fig
+    series = [(d.movements, [_f(r[f"{k}_usd"]) for r in d.movements], m.t(f"series.{k}"), COLORS[k])
+              for k in (*GAINS, *LOSSES, "fx_adjustment")]
+    return _monthly_bar_chart(m, series, barmode="relative", y_format=m.fmt("plotly_tick_money"))
 
 
 def churn_rates(d: ReportData, m: Messages) -> go.Figure:
@@ -190,15 +195,12 @@ def churn_rates(d: ReportData, m: Messages) -> go.Figure:
 
 
 def churn_by_type(d: ReportData, m: Messages) -> go.Figure:
-    fig = go.Figure()
+    series = []
     for kind in ("voluntary", "involuntary"):
         rows = [r for r in d.churn_by_type if r["churn_type"] == kind]
-        _monthly_bars(fig, rows, [_f(r["churned_mrr_usd"]) for r in rows], m.t(f"series.{kind}"), COLORS[kind],
-                      customdata=[r["customers"] for r in rows])
-    _layout(fig, m, y_format=m.fmt("plotly_tick_money"))
-    fig.update_layout(barmode="stack")
-    _months_axis(fig, m)
-    return fig
+        series.append((rows, [_f(r["churned_mrr_usd"]) for r in rows], m.t(f"series.{kind}"), COLORS[kind],
+                       {"customdata": [r["customers"] for r in rows]}))
+    return _monthly_bar_chart(m, series, barmode="stack", y_format=m.fmt("plotly_tick_money"))
 
 
 def churn_reasons(d: ReportData, m: Messages) -> go.Figure:
@@ -288,14 +290,9 @@ def csat(d: ReportData, m: Messages) -> go.Figure:
 
 
 def support_volume(d: ReportData, m: Messages) -> go.Figure:
-    fig = go.Figure()
-    for k in ("tickets", "escalations", "breached_tickets"):
-        _monthly_bars(fig, d.support_monthly, [r[k] for r in d.support_monthly], m.t(f"series.{k}"), COLORS[k])
-    _layout(fig, m)
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title=m.t("axes.tickets"))
-    _months_axis(fig, m)
-    return fig
+    series = [(d.support_monthly, [r[k] for r in d.support_monthly], m.t(f"series.{k}"), COLORS[k])
+              for k in ("tickets", "escalations", "breached_tickets")]
+    return _monthly_bar_chart(m, series, barmode="group", y_title=m.t("axes.tickets"))
 
 
 def sla_by_priority(d: ReportData, m: Messages) -> go.Figure:
@@ -339,15 +336,11 @@ def coverage(d: ReportData, m: Messages) -> go.Figure:
 
 
 def health_bands(d: ReportData, m: Messages) -> go.Figure:
-    fig = go.Figure()
+    series = []
     for band in BANDS:
         rows = [r for r in d.health_bands if r["health_band"] == band]
-        _monthly_bars(fig, rows, [r["customers"] for r in rows], m.value_label("health_band", band), COLORS[band])
-    _layout(fig, m)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=m.t("axes.customers"))
-    _months_axis(fig, m)
-    return fig
+        series.append((rows, [r["customers"] for r in rows], m.value_label("health_band", band), COLORS[band]))
+    return _monthly_bar_chart(m, series, barmode="stack", y_title=m.t("axes.customers"))
 
 
 def backtest(d: ReportData, m: Messages) -> go.Figure:
