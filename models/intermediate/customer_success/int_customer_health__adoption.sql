@@ -33,17 +33,8 @@ usage_daily as (
 
 crm_accounts as (
 
+    -- every known CRM account and the surviving account (= customer_id) it counts as
     select * from {{ ref('int_crm_accounts__merge_resolved') }}
-
-),
-
-crm_account_customers as (
-
-    -- a known CRM account and the surviving account (= customer_id) it counts as
-    select
-        account_id,
-        surviving_account_id as customer_id
-    from crm_accounts
 
 ),
 
@@ -52,14 +43,14 @@ customer_usage_months as (
     -- whole months: the per-account aggregate, mapped to customers after aggregation (a merge
     -- changes the mapping, not the aggregate)
     select
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id as customer_id,
         account_months.usage_month,
         sum(account_months.active_user_days) as active_user_days,
         min(account_months.first_usage_date) as first_usage_date
     from account_months
-    inner join crm_account_customers
-        on account_months.crm_account_id = crm_account_customers.account_id
-    group by crm_account_customers.customer_id, account_months.usage_month
+    inner join crm_accounts
+        on account_months.crm_account_id = crm_accounts.account_id
+    group by crm_accounts.surviving_account_id, account_months.usage_month
 
 ),
 
@@ -90,7 +81,7 @@ partial_month_usage as (
     -- an equi-join on the month, then the days up to the snapshot date; the rows before the
     -- first partial month (nearly all) are dropped first, before the month is computed
     select
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id as customer_id,
         partial_months.month,
         sum(usage_daily.active_users) as active_user_days
     from usage_daily
@@ -98,13 +89,13 @@ partial_month_usage as (
         on
             {{ dbt.date_trunc('month', 'usage_daily.usage_date') }} = partial_months.month
             and usage_daily.usage_date <= partial_months.snapshot_date
-    inner join crm_account_customers
-        on usage_daily.crm_account_id = crm_account_customers.account_id
+    inner join crm_accounts
+        on usage_daily.crm_account_id = crm_accounts.account_id
     where
         usage_daily.usage_date >= (
             select min(first_partial.month) from partial_months as first_partial
         )
-    group by crm_account_customers.customer_id, partial_months.month
+    group by crm_accounts.surviving_account_id, partial_months.month
 
 ),
 

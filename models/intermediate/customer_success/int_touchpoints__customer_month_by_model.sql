@@ -21,6 +21,7 @@ activities as (
 
 crm_accounts as (
 
+    -- every known CRM account and the surviving account (= customer_id) it counts as
     select * from {{ ref('int_crm_accounts__merge_resolved') }}
 
 ),
@@ -34,16 +35,6 @@ touch_models as (
 as_of as (
 
     select * from {{ ref('int_as_of') }}
-
-),
-
-crm_account_customers as (
-
-    -- a known CRM account and the surviving account (= customer_id) it counts as
-    select
-        account_id,
-        surviving_account_id as customer_id
-    from crm_accounts
 
 ),
 
@@ -91,19 +82,19 @@ account_type_months as (
 final as (
 
     select
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id as customer_id,
         cast(account_type_months.month as date) as month,  -- noqa: RF04
         touch_models.touch_model,
         touch_models.touch_rank,
         cast(sum(account_type_months.touches) as integer) as touches,
         max(account_type_months.last_activity_date) as last_touch_date
     from account_type_months
-    inner join crm_account_customers
-        on account_type_months.account_id = crm_account_customers.account_id
+    inner join crm_accounts
+        on account_type_months.account_id = crm_accounts.account_id
     left join touch_models
         on account_type_months.activity_type = touch_models.activity_type
     group by
-        crm_account_customers.customer_id,
+        crm_accounts.surviving_account_id,
         account_type_months.month,
         touch_models.touch_model,
         touch_models.touch_rank
