@@ -181,3 +181,43 @@ touched_keys as (
     where {{ condition }}
     {%- endif -%}
 {%- endmacro -%}
+
+
+{#-
+    csw_incremental_delete_missing(spine, keys), the post_hook of an incremental model with one
+    row per row of `spine` (on `keys`) that recomputes only some keys: deletes the rows whose
+    key is no longer in the spine (a customer month that lost its MRR to a late cancellation),
+    which delete+insert does not (it deletes only the keys it inserts). Renders nothing on a
+    full build.
+-#}
+
+{%- macro csw_incremental_delete_missing(spine, keys) -%}
+    {%- if this is not none and is_incremental() -%}
+    delete from {{ this }}
+    where not exists (
+        select 1 from {{ spine }} as spine_rows
+        where
+            {%- for key in keys %}
+            {{ 'and ' if not loop.first }}spine_rows.{{ key }} = {{ this.identifier }}.{{ key }}
+            {%- endfor %}
+    )
+    {%- endif -%}
+{%- endmacro -%}
+
+
+{#-
+    csw_health_forget_vanished_inputs(), the last post_hook of fct_customer_health: deletes the
+    rows of int_customer_health__input_fingerprints with a NULL fingerprint, the inputs that
+    vanished in this run. The health models of this run have read them (their customers were
+    recomputed from that month); afterwards the table holds the current inputs only, as a full
+    build does. Renders nothing on a full build.
+-#}
+
+{%- macro csw_health_forget_vanished_inputs() -%}
+    {#- the ref outside the condition, so that parsing records the dependency -#}
+    {%- set fingerprints = ref('int_customer_health__input_fingerprints') -%}
+    {%- if this is not none and is_incremental() -%}
+    delete from {{ fingerprints }}
+    where fingerprint is null
+    {%- endif -%}
+{%- endmacro -%}

@@ -101,6 +101,13 @@ def builds(gen_dir, tmp_path_factory):
             "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
             "_csw_built_at) from intermediate.int_crm_activities__account_month)) "
             "from intermediate.int_crm_activities__account_month").fetchone()
+    # what the second daily run recomputed of the health snapshot (components written by that
+    # run, total) and whether its customer months are those of the changed customers
+    with duckdb.connect(str(inc_db), read_only=True) as con:
+        health_written = con.execute(
+            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
+            "_csw_built_at) from intermediate.int_customer_health__components)) "
+            "from intermediate.int_customer_health__components").fetchone()
     # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
     compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text()
@@ -146,7 +153,7 @@ def builds(gen_dir, tmp_path_factory):
     _dbt(root, raw, full_db, *FULL_RUN, "--full-refresh")
     return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
             "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late,
-            "upgraded": upgraded, "activities_written": activities_written}
+            "upgraded": upgraded, "activities_written": activities_written, "health_written": health_written}
 
 
 def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
@@ -435,3 +442,12 @@ def test_activity_aggregate_recomputes_only_the_triples_touched(builds):
     total, written = builds["activities_written"]
     assert 0 < written < total / 2, builds["activities_written"]
     assert "where _csw_built_at > coalesce(" in builds["compiled"]["int_crm_activities__account_month"]
+
+
+def test_health_snapshot_recomputes_only_the_customer_months_touched(builds):
+    """A daily run recomputes the health components of the customer months from each changed
+    customer's first changed month (int_customer_health__input_fingerprints): the new as-of month
+    and a few customers' later months, a small share of the table; the result equals
+    --full-refresh (test_incremental_equals_full_refresh_for_every_model)."""
+    total, written = builds["health_written"]
+    assert 0 < written < total / 3, (written, total)

@@ -2,7 +2,20 @@
 -- model at the snapshot date. Scoring curve (documented in the YAML):
 --   days since last touch <= 14 -> 100; 14..90 -> linear 100 -> 0; >= 90 or never -> 0.
 -- CRM activities are a required source, so this component is never missing: a
--- customer never touched scores 0 with a NULL raw input.
+-- customer never touched scores 0 with a NULL raw input. Only the customer months this run
+-- computes (int_customer_health__snapshot_months).
+-- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
+-- full build, the changed customers' months from the first changed month in a daily run).
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'month'],
+    on_schema_change='append_new_columns',
+    post_hook="{{ csw_incremental_delete_missing(
+        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
+    ) }}",
+) }}
 
 with
 
@@ -12,22 +25,32 @@ touch_months as (
 
 ),
 
+snapshot_months as (
+
+    select * from {{ ref('int_customer_health__snapshot_months') }}
+
+),
+
 final as (
 
     select
-        customer_id,
-        month,
-        days_since_last_touch,
+        touch_months.customer_id,
+        touch_months.month,
+        touch_months.days_since_last_touch,
         cast(
             case
-                when days_since_last_touch is null then 0
-                when days_since_last_touch <= 14 then 100
-                when days_since_last_touch >= 90 then 0
-                else {{ csw_ratio('100 * (90 - days_since_last_touch)', '76', 1) }}
+                when touch_months.days_since_last_touch is null then 0
+                when touch_months.days_since_last_touch <= 14 then 100
+                when touch_months.days_since_last_touch >= 90 then 0
+                else {{ csw_ratio('100 * (90 - touch_months.days_since_last_touch)', '76', 1) }}
             end
             as decimal(4, 1)
         ) as engagement_score
     from touch_months
+    inner join snapshot_months
+        on
+            touch_months.customer_id = snapshot_months.customer_id
+            and touch_months.month = snapshot_months.month
 
 )
 

@@ -9,12 +9,34 @@
 -- financial; NULL when no component falls short), with a short reason in English and
 -- Japanese from seed health_risk_reasons, its placeholders {v1}..{v4} filled with the
 -- component's input values.
+-- Incremental (DECISIONS.md, "Health snapshots: recompute from the first changed month"): a
+-- daily run recomputes the customer months of int_customer_health__snapshot_months (each
+-- changed customer from its first changed month on) and reads the months before them as built;
+-- post-hooks delete the customer months that left the spine and, the run being over, the
+-- fingerprint rows of inputs that vanished in it. A table on Spark.
+
+{{ config(
+    materialized=csw_incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'month'],
+    on_schema_change='append_new_columns',
+    post_hook=[
+        "{{ csw_incremental_delete_missing(
+            ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
+        ) }}",
+        "{{ csw_health_forget_vanished_inputs() }}",
+    ],
+) }}
 
 with
 
 components as (
 
     select * from {{ ref('int_customer_health__components') }}
+    {%- if is_incremental() %}
+    -- the customer months this run recomputed
+    where _csw_invocation_id = '{{ invocation_id }}'
+    {%- endif %}
 
 ),
 
@@ -85,6 +107,60 @@ current_band as (
 
 ),
 
+{% if is_incremental() %}
+
+first_recomputed_months as (
+
+    select
+        customer_id,
+        min(month) as first_month
+    from current_band
+    group by customer_id
+
+),
+
+built_scores as (
+
+    -- the three months before a customer's first recomputed month, as built: the score change
+    -- and the utilization three months before read them
+    select
+        built.customer_id,
+        built.month,
+        built.health_score,
+        built.seat_utilization
+    from {{ this }} as built
+    inner join first_recomputed_months
+        on
+            built.customer_id = first_recomputed_months.customer_id
+            and built.month < first_recomputed_months.first_month
+            and built.month >= {{ dbt.dateadd('month', -3, 'first_recomputed_months.first_month') }}
+
+),
+
+{% endif %}
+
+score_history as (
+
+    select
+        customer_id,
+        month,
+        health_score,
+        seat_utilization
+    from current_band
+    {%- if is_incremental() %}
+
+    union all
+
+    select
+        customer_id,
+        month,
+        health_score,
+        seat_utilization
+    from built_scores
+    {%- endif %}
+
+),
+
 with_change as (
 
     select
@@ -92,11 +168,11 @@ with_change as (
         current_band.health_score - previous_month.health_score as health_score_change,
         three_months_ago.seat_utilization as seat_utilization_3m_ago
     from current_band
-    left join current_band as previous_month
+    left join score_history as previous_month
         on
             current_band.customer_id = previous_month.customer_id
             and previous_month.month = {{ dbt.dateadd('month', -1, 'current_band.month') }}
-    left join current_band as three_months_ago
+    left join score_history as three_months_ago
         on
             current_band.customer_id = three_months_ago.customer_id
             and three_months_ago.month = {{ dbt.dateadd('month', -3, 'current_band.month') }}

@@ -1,0 +1,53 @@
+{#-
+    The daily run of the health snapshot (DECISIONS.md, "Health snapshots: recompute from the
+    first changed month"): int_customer_health__input_fingerprints finds the customers whose
+    inputs changed, int_customer_health__snapshot_months (ephemeral) lists the customer months
+    to recompute, and the components and fct_customer_health delete+insert them.
+-#}
+
+{#- The incremental models of the health snapshot, in the order they are built. -#}
+{% macro csw_health_incremental_models() -%}
+    {{ return([
+        'int_customer_health__adoption', 'int_customer_health__engagement',
+        'int_customer_health__support', 'int_customer_health__sentiment',
+        'int_customer_health__financial', 'int_customer_health__components',
+        'fct_customer_health',
+    ]) }}
+{%- endmacro %}
+
+{#- md5 of the code that turns the fingerprinted inputs into the snapshot (those models and
+    int_customer_health__snapshot_months): part of the scoring fingerprint, so that a change of
+    that code recomputes every customer month. Empty in a unit test (its graph has no nodes). -#}
+{% macro csw_health_code_md5() -%}
+    {%- set names = csw_health_incremental_models() + ['int_customer_health__snapshot_months'] -%}
+    {%- set code = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.get('nodes', {}).values() | sort(attribute='unique_id') -%}
+            {%- if node.resource_type == 'model' and node.name in names -%}
+                {%- do code.append(node.raw_code) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(local_md5(code | join('\n'))) }}
+{%- endmacro %}
+
+{#- Whether this run computes every customer month: yes with --full-refresh, on an engine where
+    the health models are tables (Spark), and when any of them has no table yet (it is built in
+    full, so all of them must see every customer month). -#}
+{% macro csw_health_recompute_all() -%}
+    {%- set decision = namespace(recompute_all=flags.FULL_REFRESH) -%}
+    {%- if execute -%}
+        {%- for name in csw_health_incremental_models() -%}
+            {%- set node = graph.nodes['model.customer_success_warehouse.' ~ name] -%}
+            {%- set relation = adapter.get_relation(
+                database=node.database, schema=node.schema, identifier=node.alias
+            ) -%}
+            {%- if relation is none or node.config.materialized != 'incremental' -%}
+                {%- set decision.recompute_all = true -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set decision.recompute_all = true -%}
+    {%- endif -%}
+    {{ return(decision.recompute_all) }}
+{%- endmacro %}
