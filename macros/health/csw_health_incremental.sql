@@ -51,3 +51,21 @@
     {%- endif -%}
     {{ return(decision.recompute_all) }}
 {%- endmacro %}
+
+{#- The config of fct_customer_health, incremental like the health components (dbt_project.yml,
+    folder intermediate/customer_success/health): delete+insert on customer and month (a table on
+    Spark), new columns added; post-hooks delete the customer months that left the spine and, the
+    last model of the run's health snapshot, the fingerprints of inputs that vanished in it. -#}
+{% macro csw_health_snapshot_config() -%}
+    {{ return({
+        'materialized': csw_incremental_materialization(),
+        'incremental_strategy': 'delete+insert',
+        'unique_key': ['customer_id', 'month'],
+        'on_schema_change': 'append_new_columns',
+        'post_hook': [
+            "{{ csw_incremental_delete_missing("
+            ~ "ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']) }}",
+            "{{ csw_health_forget_vanished_inputs() }}",
+        ],
+    }) }}
+{%- endmacro %}

@@ -15,18 +15,7 @@
 -- post-hooks delete the customer months that left the spine and, the run being over, the
 -- fingerprint rows of inputs that vanished in it. A table on Spark.
 
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook=[
-        "{{ csw_incremental_delete_missing(
-            ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-        ) }}",
-        "{{ csw_health_forget_vanished_inputs() }}",
-    ],
-) }}
+{{ config(**csw_health_snapshot_config()) }}
 
 with
 

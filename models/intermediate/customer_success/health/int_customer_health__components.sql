@@ -1,18 +1,9 @@
 -- One row per customer and month with MRR: the five health component scores (0-100,
 -- NULL = input missing) with their raw inputs beside them.
--- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
--- full build, the changed customers' months from the first changed month in a daily run); the
--- run stamp tells fct_customer_health which rows this run recomputed.
-
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook="{{ csw_incremental_delete_missing(
-        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-    ) }}",
-) }}
+-- Incremental (dbt_project.yml, folder health/): computes the customer months of
+-- int_customer_health__snapshot_months (all in a full build, the changed customers' months from
+-- the first changed month in a daily run); the run stamp tells fct_customer_health which rows
+-- this run recomputed.
 
 with
 

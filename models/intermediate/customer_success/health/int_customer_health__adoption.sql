@@ -10,18 +10,9 @@
 -- month); a month whose snapshot date is before its last day (the as-of month) from the daily rows.
 -- Missing (NULL) when the customer has no product usage row on or before the snapshot
 -- date (no workspace, or the optional product source is absent) or no licensed seats.
--- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
--- full build, the changed customers' months from the first changed month in a daily run).
-
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook="{{ csw_incremental_delete_missing(
-        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-    ) }}",
-) }}
+-- Incremental (dbt_project.yml, folder health/): computes the customer months of
+-- int_customer_health__snapshot_months (all in a full build, the changed customers' months from
+-- the first changed month in a daily run).
 
 with
 

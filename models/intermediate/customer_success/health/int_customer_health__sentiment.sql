@@ -2,18 +2,9 @@
 -- days ending on the snapshot date (dates in (snapshot_date - 180, snapshot_date]).
 -- Scoring curve: score * 10 (0 -> 0, 6 -> 60, 8 -> 80, 10 -> 100). Missing (NULL)
 -- when the customer gave no NPS answer in the window.
--- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
--- full build, the changed customers' months from the first changed month in a daily run).
-
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook="{{ csw_incremental_delete_missing(
-        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-    ) }}",
-) }}
+-- Incremental (dbt_project.yml, folder health/): computes the customer months of
+-- int_customer_health__snapshot_months (all in a full build, the changed customers' months from
+-- the first changed month in a daily run).
 
 with
 

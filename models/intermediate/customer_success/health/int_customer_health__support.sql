@@ -10,18 +10,9 @@
 -- (escalated / breached share of the window's tickets, bad share of its rated tickets,
 -- 0 when none is rated). No tickets in the window -> 100 (nothing went wrong). The
 -- support source is required, so this component is never missing.
--- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
--- full build, the changed customers' months from the first changed month in a daily run).
-
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook="{{ csw_incremental_delete_missing(
-        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-    ) }}",
-) }}
+-- Incremental (dbt_project.yml, folder health/): computes the customer months of
+-- int_customer_health__snapshot_months (all in a full build, the changed customers' months from
+-- the first changed month in a daily run).
 
 with
 

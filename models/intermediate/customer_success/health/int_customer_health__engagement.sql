@@ -4,18 +4,9 @@
 -- CRM activities are a required source, so this component is never missing: a
 -- customer never touched scores 0 with a NULL raw input. Only the customer months this run
 -- computes (int_customer_health__snapshot_months).
--- Incremental: computes the customer months of int_customer_health__snapshot_months (all in a
--- full build, the changed customers' months from the first changed month in a daily run).
-
-{{ config(
-    materialized=csw_incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key=['customer_id', 'month'],
-    on_schema_change='append_new_columns',
-    post_hook="{{ csw_incremental_delete_missing(
-        ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']
-    ) }}",
-) }}
+-- Incremental (dbt_project.yml, folder health/): computes the customer months of
+-- int_customer_health__snapshot_months (all in a full build, the changed customers' months from
+-- the first changed month in a daily run).
 
 with
 
