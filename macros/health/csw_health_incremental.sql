@@ -55,7 +55,7 @@
 {#- The config of fct_customer_health, incremental like the health components (dbt_project.yml,
     folder intermediate/customer_success/health): delete+insert on customer and month (a table on
     Spark), new columns added; post-hooks delete the customer months that left the spine and, the
-    last model of the run's health snapshot, the fingerprints of inputs that vanished in it. -#}
+    snapshot being rebuilt, mark the input fingerprints applied (csw_health_apply_input_fingerprints). -#}
 {% macro csw_health_snapshot_config() -%}
     {{ return({
         'materialized': csw_incremental_materialization(),
@@ -65,7 +65,22 @@
         'post_hook': [
             "{{ csw_incremental_delete_missing("
             ~ "ref('int_customer_months__customer_success_snapshot'), ['customer_id', 'month']) }}",
-            "{{ csw_health_forget_vanished_inputs() }}",
+            "{{ csw_health_apply_input_fingerprints('delete_vanished') }}",
+            "{{ csw_health_apply_input_fingerprints('mark_applied') }}",
         ],
     }) }}
+{%- endmacro %}
+
+{#- The last post-hook of fct_customer_health, on every build but Spark's (tables): the snapshot is
+    rebuilt from the fingerprints not applied yet, so mark them applied and delete those of inputs
+    that vanished (NULL). Until then a failed run leaves them for the next; afterwards the table
+    holds the current inputs only, as a full build does. -#}
+{% macro csw_health_apply_input_fingerprints(step) -%}
+    {#- the ref outside the condition, so that parsing records the dependency -#}
+    {%- set fingerprints = ref('int_customer_health__input_fingerprints') -%}
+    {%- if target.type != 'spark' and step == 'delete_vanished' -%}
+    delete from {{ fingerprints }} where fingerprint is null
+    {%- elif target.type != 'spark' and step == 'mark_applied' -%}
+    update {{ fingerprints }} set _csw_is_applied = true where not _csw_is_applied
+    {%- endif -%}
 {%- endmacro %}

@@ -203,21 +203,3 @@ touched_keys as (
     )
     {%- endif -%}
 {%- endmacro -%}
-
-
-{#-
-    csw_health_forget_vanished_inputs(), the last post_hook of fct_customer_health: deletes the
-    rows of int_customer_health__input_fingerprints with a NULL fingerprint, the inputs that
-    vanished in this run. The health models of this run have read them (their customers were
-    recomputed from that month); afterwards the table holds the current inputs only, as a full
-    build does. Renders nothing on a full build.
--#}
-
-{%- macro csw_health_forget_vanished_inputs() -%}
-    {#- the ref outside the condition, so that parsing records the dependency -#}
-    {%- set fingerprints = ref('int_customer_health__input_fingerprints') -%}
-    {%- if this is not none and is_incremental() -%}
-    delete from {{ fingerprints }}
-    where fingerprint is null
-    {%- endif -%}
-{%- endmacro -%}

@@ -10,7 +10,9 @@
 -- and one row (customer_id '*') for the scoring seeds and the code of the health models.
 -- Inputs are fingerprinted after customer resolution, so a merge or a changed attribution
 -- changes the fingerprints of both customers. Incremental: a run writes the rows whose
--- fingerprint changed, stamped with the run; a key whose input vanished gets a NULL fingerprint.
+-- fingerprint changed, not applied yet, stamped with the run; a key whose input vanished gets a
+-- NULL fingerprint. fct_customer_health's post-hook marks them applied once the snapshot is
+-- rebuilt, so a run that fails in between leaves them for the next run.
 
 {{ config(
     materialized=csw_incremental_materialization(),
@@ -236,6 +238,7 @@ final as (
         month,
         input_name,
         fingerprint,
+        false as _csw_is_applied,
         {{ csw_incremental_stamp() }}
     from changed
 

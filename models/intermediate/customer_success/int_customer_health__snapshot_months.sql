@@ -1,7 +1,7 @@
 -- The customer months whose health snapshot this run computes (the spine the health components
 -- read; ephemeral): every row of int_customer_months__customer_success_snapshot when the health
 -- models are built in full (first build, --full-refresh, a table engine); in a daily run, for each
--- customer with an input fingerprint written by this run, its months from the first month whose
+-- customer with an input fingerprint not applied yet, its months from the first month whose
 -- inputs changed on, and every customer month when the scoring seeds or the health code
 -- changed (int_customer_health__input_fingerprints). Every later month is recomputed because
 -- a change reaches forward: the 90- and 180-day windows, days since the last touch, the score
@@ -23,10 +23,12 @@ fingerprints as (
 
 ),
 
-changed_this_run as (
+changed_inputs as (
 
+    -- changed since the health snapshot was last rebuilt (this run's changes, and those of a
+    -- run that failed before fct_customer_health marked them applied)
     select * from fingerprints
-    where _csw_invocation_id = '{{ invocation_id }}'
+    where not _csw_is_applied
 
 ),
 
@@ -35,7 +37,7 @@ recompute_from as (
     select
         customer_id,
         min(month) as recompute_from_month
-    from changed_this_run
+    from changed_inputs
     where customer_id <> '*'
     group by customer_id
 
@@ -44,7 +46,7 @@ recompute_from as (
 scoring_changes as (
 
     select count(*) as changed_scoring_rows
-    from changed_this_run
+    from changed_inputs
     where customer_id = '*'
 
 ),
