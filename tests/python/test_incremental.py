@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -116,6 +116,7 @@ def builds(gen_dir, tmp_path_factory):
     # that month) and another old row soft-deleted; a CRM account merged into another
     late = _late_usage_and_merge(raw, inc_db)
     late["tickets"] = _late_ticket_changes(raw, inc_db)
+    late["cancellation"] = _late_cancellation(raw, inc_db)
     # a run that stopped after the health snapshot's input fingerprints: their changes are not
     # applied yet, so the next run recomputes those customers too and still equals --full-refresh
     _dbt(root, raw, inc_db, "run", "--select", "+int_customer_health__input_fingerprints")
@@ -201,6 +202,40 @@ def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
         writer.writerow(latest)
     return {"usage_file": usage_file, "month": month, "from_account": moved[1], "to_account": to_account,
             "merged": merged[0], "survivor": survivor[0]}
+
+
+def _late_cancellation(raw: Path, db_path: Path) -> dict:
+    """A late billing extract cancelling a live subscription two months back: its customer's last
+    months leave the MRR spine, so their health snapshots must go (not stay as built)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        subscription, customer, months = con.execute(
+            "select s.subscription_id, b.customer_id, count(distinct m.month) "
+            "from staging.stg_billing__subscriptions as s "
+            "inner join intermediate.int_billing_accounts__mapped_to_customers as b using (billing_account_id) "
+            "inner join intermediate.int_customer_months__customer_success_snapshot as m using (customer_id) "
+            "where s.canceled_date is null and b.customer_id in ("
+            "  select b2.customer_id from staging.stg_billing__subscriptions as s2"
+            "  inner join intermediate.int_billing_accounts__mapped_to_customers as b2 using (billing_account_id)"
+            "  group by 1 having count(*) = 1) "
+            "group by 1, 2 having count(distinct m.month) >= 6 order by 1 limit 1").fetchone()
+        (as_of_month,) = con.execute("select as_of_month from intermediate.int_as_of").fetchone()
+    canceled_on = (as_of_month.replace(day=1) - timedelta(days=40)).replace(day=15)
+    folder = to_folder_layout(raw, "billing", "subscriptions", "2026-06-30")
+    latest: dict[str, str] = {}
+    for extract in sorted(folder.glob("*.csv")):
+        with extract.open(newline="") as fh:
+            reader = csv.DictReader(fh)
+            columns = list(reader.fieldnames or [])
+            for row in reader:
+                if row["subscription_id"] == subscription and row["_loaded_at"] >= latest.get("_loaded_at", ""):
+                    latest = row
+    latest.update(status="canceled", canceled_on=canceled_on.isoformat(), cancel_reason="other",
+                  _loaded_at="2026-07-02T23:30:00Z")
+    with (folder / "2026-07-02-late.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerow(latest)
+    return {"subscription": subscription, "customer": customer, "months": months, "canceled_on": canceled_on}
 
 
 def _ts(value) -> str:
@@ -454,3 +489,15 @@ def test_health_snapshot_recomputes_only_the_customer_months_touched(builds):
     --full-refresh (test_incremental_equals_full_refresh_for_every_model)."""
     total, written = builds["health_written"]
     assert 0 < written < total / 3, (written, total)
+
+
+def test_a_late_cancellation_removes_the_later_health_snapshots(builds):
+    """The late cancellation (two months back) removed its customer's last months from the MRR
+    spine; the incremental health snapshot deleted them too (and equals --full-refresh above)."""
+    cancellation = builds["late"]["cancellation"]
+    with duckdb.connect(str(builds["inc_db"]), read_only=True) as con:
+        (after,) = con.execute("select count(*) from marts.fct_customer_health where customer_id = ? "
+                               "and month >= ?", [cancellation["customer"],
+                                                  cancellation["canceled_on"].replace(day=1)]).fetchone()
+    assert cancellation["months"] >= 6
+    assert after == 0, cancellation

@@ -12,8 +12,9 @@
 -- Incremental (DECISIONS.md, "Health snapshots: recompute from the first changed month"): a
 -- daily run recomputes the customer months of int_customer_health__snapshot_months (each
 -- changed customer from its first changed month on) and reads the months before them as built;
--- post-hooks delete the customer months that left the spine and, the run being over, the
--- fingerprint rows of inputs that vanished in it. A table on Spark.
+-- post-hooks delete the customer months that left the spine, then the fingerprints of inputs
+-- that vanished and mark the others applied (csw_health_apply_input_fingerprints). A table on
+-- Spark.
 
 {{ config(**csw_health_snapshot_config()) }}
 
@@ -28,6 +29,14 @@ components as (
     {%- endif %}
 
 ),
+{%- if is_incremental() %}
+
+spine_months as (
+
+    select * from {{ ref('int_customer_months__customer_success_snapshot') }}
+
+),
+{%- endif %}
 
 health_weights as (
 
@@ -111,7 +120,8 @@ first_recomputed_months as (
 built_scores as (
 
     -- the three months before a customer's first recomputed month, as built: the score change
-    -- and the utilization three months before read them
+    -- and the utilization three months before read them; only months still in the spine (a
+    -- month that left it is deleted by the post-hook, after this)
     select
         built.customer_id,
         built.month,
@@ -123,6 +133,10 @@ built_scores as (
             built.customer_id = first_recomputed_months.customer_id
             and built.month < first_recomputed_months.first_month
             and built.month >= {{ dbt.dateadd('month', -3, 'first_recomputed_months.first_month') }}
+    inner join spine_months
+        on
+            built.customer_id = spine_months.customer_id
+            and built.month = spine_months.month
 
 ),
 
