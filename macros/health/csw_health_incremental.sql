@@ -78,9 +78,10 @@
 {% macro csw_health_apply_input_fingerprints(step) -%}
     {#- the ref outside the condition, so that parsing records the dependency -#}
     {%- set fingerprints = ref('int_customer_health__input_fingerprints') -%}
-    {%- if target.type != 'spark' and step == 'delete_vanished' -%}
+    {%- set fingerprints_kept = csw_incremental_materialization() == 'incremental' -%}
+    {%- if fingerprints_kept and step == 'delete_vanished' -%}
     delete from {{ fingerprints }} where fingerprint is null
-    {%- elif target.type != 'spark' and step == 'mark_applied' -%}
+    {%- elif fingerprints_kept and step == 'mark_applied' -%}
     update {{ fingerprints }} set _csw_is_applied = true where not _csw_is_applied
     {%- endif -%}
 {%- endmacro %}

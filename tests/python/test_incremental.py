@@ -186,22 +186,29 @@ def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
         "workspace_id,crm_account_id,usage_date,active_users,sessions,key_feature_events,_loaded_at,_is_deleted\n"
         f"{moved[0]},{to_account},{moved[2]},{moved[3] + 7},{moved[4]},{moved[5]},{stamp},false\n"
         f"{deleted[0]},{deleted[1]},{deleted[2]},{deleted[3]},{deleted[4]},{deleted[5]},{stamp},true\n")
-    accounts = to_folder_layout(raw, "crm", "accounts", "2026-06-30")
+    _redeliver_latest_row(raw, "crm", "accounts", "account_id", merged[0],
+                          merged_into_account_id=survivor[0], _loaded_at=stamp)
+    return {"usage_file": usage_file, "month": month, "from_account": moved[1], "to_account": to_account,
+            "merged": merged[0], "survivor": survivor[0]}
+
+
+def _redeliver_latest_row(raw: Path, source: str, table: str, key_column: str, key: str, **changes: str) -> None:
+    """A late extract `<source>/<table>/2026-07-02-late.csv` re-delivering the latest raw row of
+    `key` (by `_loaded_at`, over every extract of the table) with `changes` applied."""
+    folder = to_folder_layout(raw, source, table, "2026-06-30")
     latest: dict[str, str] = {}
-    for extract in sorted(accounts.glob("*.csv")):
+    for extract in sorted(folder.glob("*.csv")):
         with extract.open(newline="") as fh:
             reader = csv.DictReader(fh)
             columns = list(reader.fieldnames or [])
             for row in reader:
-                if row["account_id"] == merged[0] and row["_loaded_at"] >= latest.get("_loaded_at", ""):
+                if row[key_column] == key and row["_loaded_at"] >= latest.get("_loaded_at", ""):
                     latest = row
-    latest.update(merged_into_account_id=survivor[0], _loaded_at=stamp)
-    with (accounts / "2026-07-02-late.csv").open("w", newline="") as fh:
+    latest.update(changes)
+    with (folder / "2026-07-02-late.csv").open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         writer.writerow(latest)
-    return {"usage_file": usage_file, "month": month, "from_account": moved[1], "to_account": to_account,
-            "merged": merged[0], "survivor": survivor[0]}
 
 
 def _late_cancellation(raw: Path, db_path: Path) -> dict:
@@ -220,21 +227,9 @@ def _late_cancellation(raw: Path, db_path: Path) -> dict:
             "group by 1, 2 having count(distinct m.month) >= 6 order by 1 limit 1").fetchone()
         (as_of_month,) = con.execute("select as_of_month from intermediate.int_as_of").fetchone()
     canceled_on = (as_of_month.replace(day=1) - timedelta(days=40)).replace(day=15)
-    folder = to_folder_layout(raw, "billing", "subscriptions", "2026-06-30")
-    latest: dict[str, str] = {}
-    for extract in sorted(folder.glob("*.csv")):
-        with extract.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            columns = list(reader.fieldnames or [])
-            for row in reader:
-                if row["subscription_id"] == subscription and row["_loaded_at"] >= latest.get("_loaded_at", ""):
-                    latest = row
-    latest.update(status="canceled", canceled_on=canceled_on.isoformat(), cancel_reason="other",
-                  _loaded_at="2026-07-02T23:30:00Z")
-    with (folder / "2026-07-02-late.csv").open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerow(latest)
+    _redeliver_latest_row(raw, "billing", "subscriptions", "subscription_id", subscription,
+                          status="canceled", canceled_on=canceled_on.isoformat(), cancel_reason="other",
+                          _loaded_at="2026-07-02T23:30:00Z")
     return {"subscription": subscription, "customer": customer, "months": months, "canceled_on": canceled_on}
 
 
