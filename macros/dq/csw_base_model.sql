@@ -15,7 +15,10 @@
     key           the key columns (raw names; csw_dq_status dedupes on them).
     incremental   an incremental base model (macros/incremental/csw_incremental.sql): sets the
                   model's config to csw_incremental_config of the raw table, reads only the keys of
-                  raw files not built yet (csw_incremental_source) and keeps `_source_file_id`.
+                  raw files not built yet (csw_incremental_source), keeps `_source_file_id` and
+                  adds the run stamp (csw_incremental_stamp: the incremental models downstream
+                  read what a run wrote by it, and the model's data tests check only those rows
+                  on a daily csw build).
     columns       (raw name, data type) pairs in output order; the data type is one of csw_parse
                   (text, email, integer, bigint, decimal(p,s), date, timestamp, boolean). The parse
                   checks of csw_dq_parsed_columns are the columns that are not text or email, in
@@ -23,14 +26,13 @@
     required      raw columns a rule downstream needs (csw_dq_parsed_columns: null_required).
     rules         the row's rules, first failing one wins: (condition, reason) pairs of SQL on the
                   parsed columns and a reason code, or the helpers below.
-    run_stamp     add csw_incremental_stamp (a base model an incremental model reads).
 
     CTEs rendered, in order: `source`; one lookup CTE per csw_rule_orphan; `parsed` (csw_parse of
     each column, then csw_dq_parsed_columns); `checked` (only with rules: `_rule_violation`, the
     parse reason, else the reason of the first true rule; `parsed` left joined to each lookup, so
     a condition names a parsed column unqualified unless a lookup has it too); `deduplicated`
     (csw_dq_status of `checked`, or of `parsed` by `_unparseable_reason` without rules); `final`
-    (the columns, csw_dq_final_columns, the run stamp).
+    (the columns, csw_dq_final_columns, the run stamp of an incremental model).
 
     Rule helpers:
       csw_rule_accepted(column, values)          `column` NULL or not one of `values`
@@ -41,7 +43,7 @@
 -#}
 
 {%- macro csw_base_model(
-    source_table, key, columns, required=[], rules=[], incremental=false, run_stamp=false
+    source_table, key, columns, required=[], rules=[], incremental=false
 ) -%}
 {%- set source_name, table_name = source_table -%}
 {%- if incremental -%}
@@ -124,7 +126,7 @@ final as (
         {{ column }},
         {%- endfor %}
         {{ csw_dq_final_columns(with_file_id=incremental) }}
-        {%- if run_stamp -%},
+        {%- if incremental -%},
         {{ csw_incremental_stamp() }}
         {%- endif %}
 

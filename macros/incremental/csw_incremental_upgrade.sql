@@ -4,7 +4,8 @@
     bookkeeping column the model now writes was built by an older version of the model:
     - no `_source_file_id`: built before the model became incremental (its key filter reads it);
     - no `_csw_built_at` while the model's YAML documents it: built before the model carried its
-      run stamp (csw_base_model's run_stamp), which an incremental model downstream reads.
+      run stamp (csw_base_model adds it to every incremental base model), which the incremental
+      models downstream and the run's data tests read.
     Dropping the table lets this run build it in full, with the columns in the model's order, as
     a --full-refresh would; an upgrade needs no --full-refresh (an incremental insert would keep
     the old columns: dbt's on_schema_change ignores new ones). Logs each table it drops. Only in a

@@ -165,7 +165,8 @@ final as (
                 else {{ csw_ratio('125 * active_user_days', 'days_in_window * licensed_seats', 1) }}
             end
             as decimal(4, 1)
-        ) as adoption_score
+        ) as adoption_score,
+        {{ csw_incremental_stamp() }}
     from joined
 
 )

@@ -36,7 +36,8 @@ final as (
                 else {{ csw_ratio('100 * (90 - touch_months.days_since_last_touch)', '76', 1) }}
             end
             as decimal(4, 1)
-        ) as engagement_score
+        ) as engagement_score,
+        {{ csw_incremental_stamp() }}
     from touch_months
     inner join snapshot_months
         on

@@ -128,7 +128,8 @@ final as (
                 else {{ csw_ratio('scored_numerator', 'mrr_3m_ago_cents', 1) }}
             end
             as decimal(4, 1)
-        ) as financial_score
+        ) as financial_score,
+        {{ csw_incremental_stamp() }}
     from trend_scores
 
 )

@@ -68,7 +68,8 @@ final as (
         customer_months.month,
         latest_in_window.score as latest_nps_score_180d,
         latest_in_window.submitted_at as latest_nps_submitted_at,
-        cast(10 * latest_in_window.score as decimal(4, 1)) as sentiment_score
+        cast(10 * latest_in_window.score as decimal(4, 1)) as sentiment_score,
+        {{ csw_incremental_stamp() }}
     from customer_months
     left join latest_in_window
         on

@@ -132,7 +132,8 @@ final as (
                     'tickets_90d * (csat_good_90d + csat_bad_90d)', 1) }}
             end
             as decimal(4, 1)
-        ) as support_score
+        ) as support_score,
+        {{ csw_incremental_stamp() }}
     from joined
 
 )

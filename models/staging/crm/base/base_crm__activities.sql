@@ -25,5 +25,4 @@
             'community_event',
         ]),
     ],
-    run_stamp=true,
 ) }}

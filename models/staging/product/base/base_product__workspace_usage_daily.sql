@@ -15,5 +15,4 @@
         ('sessions < 0', 'out_of_range:sessions'),
         ('key_feature_events < 0', 'out_of_range:key_feature_events'),
     ],
-    run_stamp=true,
 ) }}

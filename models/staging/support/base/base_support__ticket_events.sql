@@ -20,5 +20,4 @@
             'group_change',
         ]),
     ],
-    run_stamp=true,
 ) }}
