@@ -20,6 +20,11 @@ Rules (docs/quality_gates.md explains each choice):
   column declared in its YAML, has an empty description.
 - ``missing_primary_key_test``: the model has neither ``unique`` + ``not_null`` on the
   same column nor a ``unique_combination_of_columns`` test.
+- ``incremental_test_reads_every_row``: a data test of an incremental model that carries the
+  run stamp (a documented ``_csw_invocation_id`` column) checks every row on a daily run: it
+  sets neither ``where: "__csw_rows_of_this_run__"`` nor ``keys_written_in`` (DECISIONS.md,
+  "Incremental downstream models"). ``relationships`` tests are exempt: an old row can break
+  by a change in the parent, so they always check every row.
 - ``unused_model``: a staging or intermediate model that no model, snapshot,
   exposure, semantic model, metric or saved query uses (tests do not count). Marts
   are end products and are exempt; so is a MetricFlow time spine (``time_spine``
@@ -43,6 +48,7 @@ RULES = (
     "missing_model_description",
     "missing_column_description",
     "missing_primary_key_test",
+    "incremental_test_reads_every_row",
     "unused_model",
 )
 
@@ -241,6 +247,26 @@ def check_primary_key_tests(manifest: dict) -> list[Violation]:
     ]
 
 
+def _checks_rows_of_this_run(test: dict) -> bool:
+    where = test.get("config", {}).get("where") or ""
+    kwargs = test["test_metadata"].get("kwargs", {})
+    return "__csw_rows_of_this_run__" in where or kwargs.get("keys_written_in") is not None
+
+
+def check_incremental_tests(manifest: dict) -> list[Violation]:
+    tests = _tests_by_model(manifest)
+    return [
+        Violation("incremental_test_reads_every_row", node["name"],
+                  f"data test {test['name']} checks every row on a daily run "
+                  "(set where: \"__csw_rows_of_this_run__\")")
+        for uid, node in models(manifest).items()
+        if node.get("config", {}).get("materialized") == "incremental"
+        and "_csw_invocation_id" in (node.get("columns") or {})
+        for test in tests.get(uid, [])
+        if test["test_metadata"].get("name") != "relationships" and not _checks_rows_of_this_run(test)
+    ]
+
+
 def _consumers(manifest: dict) -> dict[str, set[str]]:
     """Model uid -> uids of the nodes that use it (tests and unit tests excluded)."""
     used_by: dict[str, set[str]] = {}
@@ -271,6 +297,7 @@ CHECKS: tuple[Callable[[dict], list[Violation]], ...] = (
     check_reads_mart,
     check_descriptions,
     check_primary_key_tests,
+    check_incremental_tests,
     check_unused_models,
 )
 

@@ -134,6 +134,27 @@ def test_missing_primary_key_test_is_flagged(manifest):
     assert violations(manifest) == {("missing_primary_key_test", "dim_customers")}
 
 
+def test_a_test_of_a_stamped_incremental_model_must_check_the_rows_of_the_run(manifest):
+    node = manifest["nodes"][_uid("base_crm__accounts")]
+    node["config"]["materialized"] = "incremental"
+    node["columns"]["_csw_invocation_id"] = {"name": "_csw_invocation_id", "description": "Run."}
+    assert violations(manifest) == {("incremental_test_reads_every_row", "base_crm__accounts")}
+    tests = [t for t in manifest["nodes"].values()
+             if t["resource_type"] == "test" and t["attached_node"] == _uid("base_crm__accounts")]
+    for test in tests:  # the rows of the run (where), or only the keys written (keys_written_in)
+        if test["test_metadata"]["name"] == "unique":
+            test["config"]["where"] = "__csw_rows_of_this_run__"
+        else:
+            test["test_metadata"]["kwargs"]["keys_written_in"] = "ref('base_crm__accounts')"
+    relationships = _test("relationships", "base_crm__accounts", "id", to="ref('x')", field="id")
+    manifest["nodes"][f"test.{PKG}.{relationships['name']}"] = relationships  # checks every row
+    assert violations(manifest) == set()
+    del node["columns"]["_csw_invocation_id"]  # no run stamp (fct_customer_health): every row
+    for test in tests:
+        test["config"].pop("where", None)
+    assert violations(manifest) == set()
+
+
 def test_unique_and_not_null_must_be_on_the_same_column():
     tests = [_test("unique", "m", "a"), _test("not_null", "m", "b")]
     assert not quality.has_primary_key_test(tests)
