@@ -95,19 +95,11 @@ def builds(gen_dir, tmp_path_factory):
             with duckdb.connect(str(inc_db), read_only=True) as con:
                 upgraded = con.execute("select count(*), count(_source_file_id) "
                                        "from staging.base_billing__payments").fetchone()
-    # what the second daily run rewrote in the activity aggregate (written by that run, total)
+    # what the second daily run rewrote in the activity aggregate and recomputed of the health
+    # snapshot (its components): (rows in total, rows written by that run)
     with duckdb.connect(str(inc_db), read_only=True) as con:
-        activities_written = con.execute(
-            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
-            "_csw_built_at) from intermediate.int_crm_activities__account_month)) "
-            "from intermediate.int_crm_activities__account_month").fetchone()
-    # what the second daily run recomputed of the health snapshot (components written by that
-    # run, total) and whether its customer months are those of the changed customers
-    with duckdb.connect(str(inc_db), read_only=True) as con:
-        health_written = con.execute(
-            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
-            "_csw_built_at) from intermediate.int_customer_health__components)) "
-            "from intermediate.int_customer_health__components").fetchone()
+        activities_written = _rows_written_by_last_run(con, "intermediate.int_crm_activities__account_month")
+        health_written = _rows_written_by_last_run(con, "intermediate.int_customer_health__components")
     # what the last daily incremental run executed
     run_sql = {m: next((root / "target" / "run").rglob(f"{m}.sql")).read_text() for m in INCREMENTAL}
     compiled = {m: next((root / "target" / "compiled").rglob(f"{m}.sql")).read_text()
@@ -122,19 +114,14 @@ def builds(gen_dir, tmp_path_factory):
     _dbt(root, raw, inc_db, "run", "--select", "+int_customer_health__input_fingerprints")
     logs.append(_dbt(root, raw, inc_db, *FULL_RUN).text)
     with duckdb.connect(str(inc_db), read_only=True) as con:
+        summary = "intermediate.int_support_ticket_events__summarized"
         late["tickets"]["written"] = con.execute(
-            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
-            "_csw_built_at) from intermediate.int_support_ticket_events__summarized)), "
-            "list(ticket_id) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
-            "_csw_built_at) from intermediate.int_support_ticket_events__summarized)) "
-            "from intermediate.int_support_ticket_events__summarized").fetchone()
+            f"select count(*), count(*) filter (where {_LAST_RUN.format(summary)}), "
+            f"list(ticket_id) filter (where {_LAST_RUN.format(summary)}) from {summary}").fetchone()
         late["tickets"]["rows"] = {ticket: (reply, solved, csat) for ticket, reply, solved, csat in con.execute(
             "select ticket_id, first_reply_at, solved_at, csat_score "
             "from intermediate.int_support_ticket_events__summarized").fetchall()}
-        late["written"] = con.execute(
-            "select count(*), count(*) filter (where _csw_invocation_id = (select max_by(_csw_invocation_id, "
-            "_csw_built_at) from intermediate.int_workspace_usage__account_month)) "
-            "from intermediate.int_workspace_usage__account_month").fetchone()
+        late["written"] = _rows_written_by_last_run(con, "intermediate.int_workspace_usage__account_month")
         late["pairs"] = con.execute(
             "select crm_account_id, usage_month, active_user_days, staged_usage_rows "
             "from intermediate.int_workspace_usage__account_month "
@@ -158,6 +145,16 @@ def builds(gen_dir, tmp_path_factory):
     return {"root": root, "raw": raw, "inc_db": inc_db, "full_db": full_db, "days": days, "logs": logs,
             "run_sql": run_sql, "compiled": compiled, "rewritten": rewritten, "removed": removed, "late": late,
             "upgraded": upgraded, "activities_written": activities_written, "health_written": health_written}
+
+
+# rows of a stamped incremental model written by the last run that wrote it (csw_incremental_stamp)
+_LAST_RUN = "_csw_invocation_id = (select max_by(_csw_invocation_id, _csw_built_at) from {})"
+
+
+def _rows_written_by_last_run(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
+    """(rows in total, rows the last run that wrote `relation` wrote)."""
+    return con.execute(
+        f"select count(*), count(*) filter (where {_LAST_RUN.format(relation)}) from {relation}").fetchone()
 
 
 def _late_usage_and_merge(raw: Path, db_path: Path) -> dict:
