@@ -15,20 +15,65 @@
     ]) }}
 {%- endmacro %}
 
-{#- md5 of the code that turns the fingerprinted inputs into the snapshot (those models and
-    int_customer_health__snapshot_months): part of the scoring fingerprint, so that a change of
-    that code recomputes every customer month. Empty in a unit test (its graph has no nodes). -#}
+{#- md5 of the code that turns the fingerprinted inputs into the snapshot: part of the scoring
+    fingerprint, so that a change of that code recomputes every customer month. It covers the SQL
+    of those models and int_customer_health__snapshot_months, the text of every project macro they
+    call (csw_health_code_macros, directly or through another macro) and the dbt version (dbt's and
+    the adapter's macros; the adapter is pinned with it). A project macro that a covered model or
+    macro calls and csw_health_code_macros does not list stops the build, naming both. Empty in a
+    unit test (its graph has no nodes). -#}
 {% macro csw_health_code_md5() -%}
     {%- set names = csw_health_incremental_models() + ['int_customer_health__snapshot_months'] -%}
     {%- set code = [] -%}
+    {%- set callers = [] -%}
     {%- if execute -%}
         {%- for node in graph.get('nodes', {}).values() | sort(attribute='unique_id') -%}
             {%- if node.resource_type == 'model' and node.name in names -%}
                 {%- do code.append(node.raw_code) -%}
+                {%- do callers.append((node.name, node.depends_on.macros)) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- if callers -%}
+        {%- set listed = {} -%}
+        {%- for generator in csw_health_code_macros() -%}
+            {%- do listed.update({generator.macro.unique_id: generator.macro}) -%}
+        {%- endfor -%}
+        {%- for unique_id, macro in listed | dictsort -%}
+            {%- do code.append(macro.macro_sql) -%}
+            {%- do callers.append((macro.name, macro.depends_on.macros)) -%}
+        {%- endfor -%}
+        {%- for caller, called in callers -%}
+            {%- for unique_id in called
+                if unique_id.startswith('macro.' ~ project_name ~ '.') and unique_id not in listed -%}
+                {%- do exceptions.raise_compiler_error(
+                    "csw_health_code_md5: " ~ caller ~ " calls " ~ unique_id.split('.')[-1]
+                    ~ ", which csw_health_code_macros() (macros/health/csw_health_incremental.sql) does"
+                    ~ " not list: add it (with every adapter's implementation of a dispatched macro),"
+                    ~ " so that a change of it recomputes the health snapshot") -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- do code.append('dbt ' ~ dbt_version) -%}
+    {%- endif -%}
     {{ return(local_md5(code | join('\n'))) }}
+{%- endmacro %}
+
+{#- The project macros the health snapshot's code calls, directly or through another macro, and
+    every adapter's implementation of a dispatched one (csw_health_code_md5 checks the list is
+    complete for the adapter it runs on). -#}
+{% macro csw_health_code_macros() -%}
+    {{ return([
+        csw_health_incremental_models, csw_health_recompute_all, csw_health_snapshot_config,
+        csw_health_delete_months_left_spine, csw_health_apply_input_fingerprints,
+        csw_health_components,
+        csw_health_component_weights, default__csw_health_component_weights,
+        csw_health_score_parts, default__csw_health_score_parts,
+        csw_health_banded, default__csw_health_banded,
+        csw_div_round_half_up, default__csw_div_round_half_up, duckdb__csw_div_round_half_up,
+        spark__csw_div_round_half_up,
+        csw_ratio, csw_scaled_int, csw_in_days_up_to, csw_fill_template, csw_join_payment_customer,
+        csw_incremental_stamp, csw_incremental_materialization, csw_incremental_delete_missing,
+    ]) }}
 {%- endmacro %}
 
 {#- Whether this run computes every customer month: yes with --full-refresh, on an engine where
