@@ -65,7 +65,7 @@
                 {%- if why -%}
                     {%- set relation = api.Relation.create(
                         database=node.database, schema=node.schema, identifier=node.alias, type='table') -%}
-                    {%- do log(relation ~ " " ~ why ~ ": dropped, this run builds it in full", info=true) -%}
+                    {%- do log("csw: " ~ relation ~ " " ~ why ~ ": dropped, this run builds it in full", info=true) -%}
                     {%- do run_query('drop table ' ~ relation) -%}
                     {%- do adapter.cache_dropped(relation) -%}
                 {%- endif -%}

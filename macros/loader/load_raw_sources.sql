@@ -179,7 +179,7 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- if plans | selectattr('mode', 'ne', 'unchanged') | list | length == 0 -%}
-        {%- do log('Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw tables reused',
+        {%- do log('csw: Raw files in ' ~ raw_dir ~ ' unchanged since they were loaded: raw tables reused',
             info=true) -%}
         {{ return('') }}
     {%- endif -%}
@@ -278,6 +278,24 @@
     {%- endfor -%}
     {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
     {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
+    {#- One line for the console (`csw build` shows messages that start with "csw: "). -#}
+    {%- set loaded = namespace(files=0, rows=0, appended=0, full=0, unchanged=0) -%}
+    {%- for plan in plans -%}
+        {%- if plan.mode == 'unchanged' -%}
+            {%- set loaded.unchanged = loaded.unchanged + 1 -%}
+        {%- elif plan.mode == 'append' -%}
+            {%- set loaded.appended = loaded.appended + 1 -%}
+        {%- else -%}
+            {%- set loaded.full = loaded.full + 1 -%}
+        {%- endif -%}
+        {%- for info in plan.files if plan.mode != 'unchanged' and info.path in plan.load -%}
+            {%- set loaded.files = loaded.files + 1 -%}
+            {%- set loaded.rows = loaded.rows + info.rows -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- do log('csw: Raw load: ' ~ loaded.files ~ ' new file(s), ' ~ loaded.rows ~ ' rows; '
+        ~ loaded.appended ~ ' table(s) appended to, ' ~ loaded.full ~ ' loaded in full, '
+        ~ loaded.unchanged ~ ' unchanged', info=true) -%}
 
     {#- 4. The manifest of what the raw tables now hold, and the directory they came from. -#}
     {%- set manifest_rows = [] -%}

@@ -22,6 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A project macro's `log(..., info=true)` message that starts with this is shown on the console by
+# `csw build` (the raw load's summary line, a table rebuilt on upgrade); others stay in dbt.log.
+CONSOLE_PREFIX = "csw: "
 
 _STATUS_STYLE = {
     "success": ("OK", "green"),
@@ -142,6 +145,10 @@ class _ProgressListener:
                     return
                 self.warnings.append(message)
             self.console.print(f"[yellow]WARN[/]  {escape(message)}", highlight=False, soft_wrap=True)
+        if name == "JinjaLogInfo" and event.info.msg.startswith(CONSOLE_PREFIX):
+            # a project macro's message for the user (dbt prints no info line under --quiet)
+            message = event.info.msg[len(CONSOLE_PREFIX):].strip()
+            self.console.print(escape(message), highlight=False, soft_wrap=True)
         if name == "ConcurrencyLine" and self.progress is not None:
             self.progress.update(self.task, total=event.data.node_count)
         elif name == "NodeFinished":

@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 import pytest
 
 from csw.generate import generate
+from csw.runner import PROJECT_DIR
 
 # Modules that must run on the same worker: the Postgres tests take the build lock of
 # target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
@@ -81,7 +82,7 @@ def dbt_paths_of_this_process(tmp_path_factory) -> Iterator[Path]:
 
     And `csw build` skips the dbt unit tests (CSW_UNIT_TESTS=skip, unless set): they check the
     code, not the data, so the suite runs them in the builds that are about them, with
-    `--unit-tests always`: the demo build (`demo_published`, test_bi_marts checks they ran), and
+    `--unit-tests always`: the demo build (`demo_build`, test_bi_marts checks they ran), and
     the Postgres and Spark cross-engine builds. Plain `dbt build` in a test still runs them.
     Likewise the freshness report after the build (CSW_FRESHNESS=off, unless set): the demo build
     and the fault-matrix case that reads it run it (`--freshness warn`), test_freshness the
@@ -162,24 +163,52 @@ def cross_engine_duckdb(cross_engine_raw, tmp_path_factory):
     return Warehouse(raw_dir=cross_engine_raw, db_path=db_path)
 
 
-# --- BI tests (test_bi_marts.py, test_superset.py) -------------------------------------------
+# --- the demo warehouse (BI tests, report, semantic layer, crash safety) ----------------------
+
+
+DEMO_RAW_DIR = PROJECT_DIR / "data" / "demo"
 
 
 @pytest.fixture(scope="session")
-def demo_published(tmp_path_factory):
-    """The bundled demo built into a temporary warehouse and published (csw build + publish)."""
+def demo_build(tmp_path_factory) -> Path:
+    """The bundled demo built once per test run (like `cross_engine_duckdb`), read-only: the
+    suite's DuckDB run of every dbt unit test (`--unit-tests always`, test_bi_marts checks its
+    build record) and of the default freshness report. Tests that need a demo warehouse take a
+    copy (`demo_warehouse_copy`) instead of building the same data again."""
+    from csw.cli import main as csw_main
+
+    def build(out: Path) -> None:
+        rc = csw_main(["build", "--raw-dir", str(DEMO_RAW_DIR), "--db", str(out / "warehouse.duckdb"),
+                       "--no-progress", "--unit-tests", "always", "--freshness", "warn"])
+        assert rc == 0, "csw build of the demo failed (see the dbt output above)"
+
+    return _made_once(tmp_path_factory, "demo_build", build) / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse_copy(demo_build) -> Callable[[Path], Path]:
+    """Copies the demo build into a directory of the caller's: `warehouse.duckdb` there, a
+    warehouse the test may build over, publish or change. The file keeps its name because the
+    staging views name their catalog, which DuckDB takes from the file name."""
+
+    def copy(directory: Path) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / demo_build.name
+        shutil.copyfile(demo_build, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def demo_published(tmp_path_factory, demo_warehouse_copy):
+    """A copy of the demo build, published (csw publish): what the BI tests read."""
     from _warehouse import Warehouse
 
     from csw.cli import main as csw_main
-    from csw.runner import PROJECT_DIR
 
     root = tmp_path_factory.mktemp("bi_demo")
-    raw_dir = PROJECT_DIR / "data" / "demo"
-    db_path = root / "warehouse.duckdb"
-    rc = csw_main(["build", "--raw-dir", str(raw_dir), "--db", str(db_path), "--no-progress",
-                   "--unit-tests", "always",  # the suite's DuckDB run of every unit test
-                   "--freshness", "warn"])  # and the default freshness report, end to end
-    assert rc == 0, "csw build of the demo failed (see the dbt output above)"
+    db_path = demo_warehouse_copy(root)
     rc = csw_main(["publish", "--db", str(db_path), "--out", str(root / "published")])
     assert rc == 0, "csw publish failed"
-    return Warehouse(raw_dir=raw_dir, db_path=db_path), root / "published"
+    return Warehouse(raw_dir=DEMO_RAW_DIR, db_path=db_path), root / "published"

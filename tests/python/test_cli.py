@@ -61,3 +61,22 @@ def test_unit_tests_count_as_verified_only_by_a_passed_build_that_ran_them_on_th
     record_build_end(db, ran, True, [])
     assert unit_tests_verified_by(db, "code1") == ran
     assert unit_tests_verified_by(db, "code2") is None
+
+
+def test_only_macro_messages_for_the_console_are_printed():
+    """dbt runs under --quiet; of the project macros' info messages, `csw build` prints those that
+    start with csw.runner.CONSOLE_PREFIX (the raw load's summary), without the prefix."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from csw.runner import CONSOLE_PREFIX, _ProgressListener
+
+    console = Console(record=True, width=200)
+    listener = _ProgressListener(console, None)
+    for msg in (f"{CONSOLE_PREFIX}Raw load: 1 new file(s), 3 rows", "Loaded raw file a.csv into raw.x (3 rows)"):
+        listener(SimpleNamespace(info=SimpleNamespace(name="JinjaLogInfo", level="info", msg=msg), data=None))
+    printed = console.export_text()
+    assert printed.splitlines() == ["Raw load: 1 new file(s), 3 rows"]
+    assert listener.errors == []
+    assert len(listener.messages) == 2  # both still in the build's text

@@ -40,10 +40,9 @@ def _wait_for_log_line(log: Path, needle: str, proc: subprocess.Popen, timeout: 
     raise AssertionError(f"{needle!r} never appeared in the build log:\n{log.read_text()[-3000:]}")
 
 
-def test_sigkill_mid_build_keeps_snapshot_and_next_build_recovers(tmp_path: Path):
-    db = tmp_path / "warehouse.duckdb"
+def test_sigkill_mid_build_keeps_snapshot_and_next_build_recovers(tmp_path: Path, demo_warehouse_copy):
+    db = demo_warehouse_copy(tmp_path)  # a built demo warehouse (conftest `demo_build`)
     published = tmp_path / "published"
-    assert csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db), "--no-progress"]) == 0
     assert csw_main(["publish", "--db", str(db), "--out", str(published)]) == 0
     before = _snapshot_state(published)
     current_before = os.readlink(published / "current")

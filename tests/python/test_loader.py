@@ -222,6 +222,10 @@ def test_only_new_files_are_loaded_and_a_changed_one_reloads_its_table(dbt, raw_
     assert f"Loaded raw file {new} into raw.support__organizations (1 rows, appended)" in run.text
     assert f"Loaded raw file {first}" not in run.text
     assert "reloaded in full" not in run.text
+    # the one line `csw build` shows on the console (the "csw: " prefix, csw.runner.CONSOLE_PREFIX)
+    tables = query(dbt.db_path, "select count(distinct source_name || '.' || table_name) from main.csw_raw_manifest")
+    assert (f"csw: Raw load: 1 new file(s), 1 rows; 1 table(s) appended to, 0 loaded in full, "
+            f"{tables[0][0] - 1} unchanged") in run.text
     assert query(dbt.db_path, "select count(*) from raw.support__organizations") == [(4,)]
     assert query(dbt.db_path, "select count(*) from raw.crm__accounts") == [
         (query(dbt.db_path, "select rows from main.csw_raw_manifest where table_name = 'accounts' "

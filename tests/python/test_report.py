@@ -44,11 +44,9 @@ CHROMIUM_FLAGS = (
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("report") / "demo.duckdb"
-    rc = main(["build", "--raw-dir", str(ROOT / "data" / "demo"), "--db", str(db), "--no-progress"])
-    assert rc == 0, "csw build of the demo data failed"
-    return db
+def demo_db(tmp_path_factory, demo_warehouse_copy) -> Path:
+    """A copy of the suite's demo build (conftest `demo_build`)."""
+    return demo_warehouse_copy(tmp_path_factory.mktemp("report"))
 
 
 @pytest.fixture(scope="module")

@@ -29,12 +29,10 @@ from typing import Iterator
 import duckdb
 import pytest
 
-from csw.cli import main as csw_main
 from csw.runner import PROJECT_DIR, temporary_env
 from csw.runner import _release_duckdb as release_duckdb
 
 BIN = Path(sys.executable).parent
-DEMO_RAW = PROJECT_DIR / "data" / "demo"
 PROJECT_ENTRIES = (
     "dbt_project.yml", "profiles.yml", ".dbtignore", "models", "macros", "seeds",
     "analyses", "tests", "data",
@@ -151,11 +149,9 @@ def _typed(text: str | None):
 
 
 @pytest.fixture(scope="module")
-def sw(tmp_path_factory) -> Iterator[SemanticWarehouse]:
+def sw(tmp_path_factory, demo_warehouse_copy) -> Iterator[SemanticWarehouse]:
     work = tmp_path_factory.mktemp("semantic")
-    db_path = work / "semantic_demo.duckdb"
-    rc = csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db_path), "--no-progress"])
-    assert rc == 0, "csw build of the demo data failed"
+    db_path = demo_warehouse_copy(work)  # the suite's demo build (conftest `demo_build`)
     project = work / "project"
     project.mkdir()
     for name in PROJECT_ENTRIES:
