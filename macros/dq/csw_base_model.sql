@@ -19,6 +19,9 @@
                   adds the run stamp (csw_incremental_stamp: the incremental models downstream
                   read what a run wrote by it, and the model's data tests check only those rows
                   on a daily csw build).
+    narrow_by     (incremental only, optional) a key column with few distinct values among a
+                  daily file's rows (the usage date): the key filter first narrows the raw rows
+                  to those values (csw_incremental_key_filter).
     columns       (raw name, data type) pairs in output order; the data type is one of csw_parse
                   (text, email, integer, bigint, decimal(p,s), date, timestamp, boolean). The parse
                   checks of csw_dq_parsed_columns are the columns that are not text or email, in
@@ -43,7 +46,7 @@
 -#}
 
 {%- macro csw_base_model(
-    source_table, key, columns, required=[], rules=[], incremental=false
+    source_table, key, columns, required=[], rules=[], incremental=false, narrow_by=none
 ) -%}
 {%- set source_name, table_name = source_table -%}
 {%- if incremental -%}
@@ -60,7 +63,7 @@ with
 source as (
 
     {% if incremental -%}
-    {{ csw_incremental_source(source_name, table_name, key) }}
+    {{ csw_incremental_source(source_name, table_name, key, narrow_by) }}
     {%- else -%}
     select * from {{ source(source_name, table_name) }}
     {%- endif %}

@@ -19,8 +19,13 @@
     `{{ config(**csw_incremental_config('crm', 'activities')) }}`): the materialization above,
     delete+insert on `_record_key`, and csw_incremental_reset of its raw table as the pre_hook.
 
-    csw_incremental_source(source_name, table_name, key_columns): the model's `source` CTE, the
-    raw table with the key filter above.
+    csw_incremental_source(source_name, table_name, key_columns, narrow_by=none): the model's
+    `source` CTE, the raw table with the key filter above. `narrow_by`, one of the key columns
+    with few distinct values among the new files' rows (the usage date of a daily extract),
+    narrows the raw rows to those values before the key is built and matched: the same rows
+    (every raw row of a key shares its key columns' text), without the key's concatenation of
+    every raw row (100k accounts, the 45M usage rows with a day's file new: 1.8-2.3 s -> 0.5-0.6 s
+    for the filter alone).
 
     csw_incremental_reset(relation), the pre_hook: when the target holds a row of a file that is
     no longer in the raw table (the file was rewritten or removed, so the loader reloaded the
@@ -43,23 +48,38 @@
 {%- endmacro -%}
 
 
-{%- macro csw_incremental_source(source_name, table_name, key_columns) -%}
+{%- macro csw_incremental_source(source_name, table_name, key_columns, narrow_by=none) -%}
     select * from {{ source(source_name, table_name) }}
-    {{ csw_incremental_key_filter(source(source_name, table_name), key_columns) }}
+    {{ csw_incremental_key_filter(source(source_name, table_name), key_columns, narrow_by) }}
 {%- endmacro -%}
 
 
-{%- macro csw_incremental_key_filter(relation, key_columns) -%}
+{%- macro csw_incremental_key_filter(relation, key_columns, narrow_by=none) -%}
     {#- `this` is None in a unit test (which always runs the full-build SQL). -#}
     {%- if this is not none and is_incremental() -%}
-    where {{ csw_record_key(key_columns) }} in (
-        select {{ csw_record_key(key_columns) }}
+    {%- if narrow_by is not none and narrow_by not in key_columns -%}
+        {%- do exceptions.raise_compiler_error(
+            'csw_incremental_key_filter: narrow_by ' ~ narrow_by ~ ' is not a key column of ' ~ this) -%}
+    {%- endif -%}
+    {%- set new_rows -%}
         from {{ relation }}
         where _source_file_id not in (
             select distinct built._source_file_id
             from {{ this }} as built
         )
-    )
+    {%- endset %}
+    where
+        {%- if narrow_by is not none %}
+        {{ csw_record_key([narrow_by]) }} in (
+            select {{ csw_record_key([narrow_by]) }}
+            {{ new_rows }}
+        )
+        and
+        {%- endif %}
+        {{ csw_record_key(key_columns) }} in (
+            select {{ csw_record_key(key_columns) }}
+            {{ new_rows }}
+        )
     {%- endif -%}
 {%- endmacro -%}
 
