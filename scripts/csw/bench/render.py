@@ -64,7 +64,7 @@ def render_markdown(results: dict[str, Any]) -> str:
     machine = results["machine"]
     lines = [
         MD_BEGIN,
-        f"Run {_run_dates(runs)} UTC at commit {_run_commits(runs)} by "
+        f"Sizes started {_run_dates(runs)} UTC, at commit {_run_commits(runs)}, by "
         f"`{results['command']}`; machine: {machine['cpus']} CPUs, {machine['mem_total_gib']:.0f} GiB, "
         f"DuckDB threads={results['settings']['duckdb_threads']}, memory_limit="
         f"{results['settings']['memory_limit']}; load average {machine['loadavg_start'][0]:.1f} at the start, "
