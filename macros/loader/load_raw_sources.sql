@@ -191,7 +191,13 @@
     {%- for schema in tables | map(attribute='schema') | unique -%}
         {%- do run_query('create schema if not exists ' ~ csw_quote_identifier(schema)) -%}
     {%- endfor -%}
+    {%- set summary = namespace(files=0, rows=0, appended=0, full=0) -%}
     {%- for plan in plans if plan.mode != 'unchanged' -%}
+        {%- if plan.mode == 'append' -%}
+            {%- set summary.appended = summary.appended + 1 -%}
+        {%- else -%}
+            {%- set summary.full = summary.full + 1 -%}
+        {%- endif -%}
         {%- set t = tables | selectattr('source_name', 'eq', plan.source_name)
             | selectattr('table_name', 'eq', plan.table_name) | first -%}
         {%- set target_relation = csw_quote_identifier(t.schema) ~ '.'
@@ -274,28 +280,16 @@
             {%- do log('Loaded raw file ' ~ info.path ~ ' into ' ~ t.schema ~ '.'
                 ~ t.identifier ~ ' (' ~ info.rows ~ ' rows' ~ (', appended' if plan.mode == 'append' else '')
                 ~ ')', info=true) -%}
+            {%- set summary.files = summary.files + 1 -%}
+            {%- set summary.rows = summary.rows + info.rows -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set restore = 'true' if previous_order in [true, 'true'] else 'false' -%}
     {%- do run_query('set preserve_insertion_order = ' ~ restore) -%}
     {#- One line for the console (`csw build` shows messages that start with "csw: "). -#}
-    {%- set loaded = namespace(files=0, rows=0, appended=0, full=0, unchanged=0) -%}
-    {%- for plan in plans -%}
-        {%- if plan.mode == 'unchanged' -%}
-            {%- set loaded.unchanged = loaded.unchanged + 1 -%}
-        {%- elif plan.mode == 'append' -%}
-            {%- set loaded.appended = loaded.appended + 1 -%}
-        {%- else -%}
-            {%- set loaded.full = loaded.full + 1 -%}
-        {%- endif -%}
-        {%- for info in plan.files if plan.mode != 'unchanged' and info.path in plan.load -%}
-            {%- set loaded.files = loaded.files + 1 -%}
-            {%- set loaded.rows = loaded.rows + info.rows -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- do log('csw: Raw load: ' ~ loaded.files ~ ' new file(s), ' ~ loaded.rows ~ ' rows; '
-        ~ loaded.appended ~ ' table(s) appended to, ' ~ loaded.full ~ ' loaded in full, '
-        ~ loaded.unchanged ~ ' unchanged', info=true) -%}
+    {%- do log('csw: Raw load: ' ~ summary.files ~ ' new file(s), ' ~ summary.rows ~ ' rows; '
+        ~ summary.appended ~ ' table(s) appended to, ' ~ summary.full ~ ' loaded in full, '
+        ~ (plans | length - summary.appended - summary.full) ~ ' unchanged', info=true) -%}
 
     {#- 4. The manifest of what the raw tables now hold, and the directory they came from. -#}
     {%- set manifest_rows = [] -%}
