@@ -222,6 +222,12 @@
             {%- if plan.reason in ['--full-refresh'] -%}
                 {%- do log('Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' is reloaded in full: '
                     ~ plan.reason, info=true) -%}
+            {%- elif plan.moved_only -%}
+                {#- Files moved, not changed (csw generate-day moving a single-file table into its
+                    folder): said on the console, without the warning. -#}
+                {%- do log('csw: Raw table ' ~ t.schema ~ '.' ~ t.identifier ~ ' is reloaded in full: '
+                    ~ plan.reason ~ ' (same size and modification time: its rows now name the new path)',
+                    info=true) -%}
             {%- elif plan.reason != 'first load' -%}
                 {%- do exceptions.warn('Raw table ' ~ t.schema ~ '.' ~ t.identifier
                     ~ ' is reloaded in full: ' ~ plan.reason

@@ -68,6 +68,9 @@ class RawTablePlan:
     table_name: str
     mode: str  # 'full' (create the table from every file), 'append' (load the new files), 'unchanged'
     reason: str  # why a full load, in words ('' for append/unchanged)
+    # the only reason is files moved to a new path (`csw generate-day` moving a single-file table
+    # into its folder): said as information, not as a warning about the extract tool
+    moved_only: bool = False
     files: list[RawFileInfo] = field(default_factory=list)  # every current file (the new manifest)
     load: list[str] = field(default_factory=list)  # paths to load, in order
     warnings: list[str] = field(default_factory=list)
@@ -186,7 +189,8 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
 
     - no known files (first load), `full` (--full-refresh), a known file removed, or a known file
       whose content changed (size or modification time differ and so does the fingerprint):
-      'full', every file is (re)loaded and `reason` says why;
+      'full', every file is (re)loaded and `reason` says why; a removed file that a new file
+      matches by size and modification time is named as moved (`moved_only` when that is all);
     - otherwise the files not yet known are loaded ('append'), or nothing ('unchanged').
     Only files that will be loaded are read (scanned and fingerprinted); a known file is
     trusted by path, size and modification time, as make and rsync do.
@@ -202,8 +206,13 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
     elif full:
         reasons.append("--full-refresh")
     removed = [p for p in known_by_path if p not in paths]
-    if removed:
-        reasons.append(f"{len(removed)} loaded file(s) removed ({', '.join(removed[:3])})")
+    moves = _moved_files([known_by_path[p] for p in removed], [p for p in paths if p not in known_by_path])
+    gone = [p for p in removed if p not in moves]
+    if moves:
+        shown = ", ".join(f"{old} -> {new}" for old, new in list(moves.items())[:3])
+        reasons.append(f"{len(moves)} loaded file(s) moved ({shown})")
+    if gone:
+        reasons.append(f"{len(gone)} loaded file(s) removed ({', '.join(gone[:3])})")
     for path in paths:
         st = os.stat(path)
         entry = known_by_path.get(path)
@@ -232,8 +241,25 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
         if extra_here:
             warnings.append(f"Raw file {info.path} has extra columns, ignored: {', '.join(extra_here)}")
     return RawTablePlan(source_name=source, table_name=table, mode=mode, reason="; ".join(reasons),
+                        moved_only=bool(moves) and len(reasons) == 1,
                         files=current, load=[i.path for i in current if i.path in scanned],
                         warnings=warnings)
+
+
+def _moved_files(removed: list[dict], new_paths: list[str]) -> dict[str, str]:
+    """{loaded path: its new path} for each removed manifest entry that a new file matches by size
+    and modification time (a rename keeps both), each new file matched at most once. The table is
+    still reloaded in full: its rows name their file, and file order can change."""
+    by_stat: dict[tuple[int, int], list[str]] = {}
+    for path in new_paths:
+        st = os.stat(path)
+        by_stat.setdefault((st.st_size, st.st_mtime_ns), []).append(path)
+    moves = {}
+    for entry in removed:
+        candidates = by_stat.get((int(entry["size_bytes"]), int(entry["modified_ns"])))
+        if candidates:
+            moves[entry["path"]] = candidates.pop(0)
+    return moves
 
 
 def _relative_name(path: str, folder: str) -> str:

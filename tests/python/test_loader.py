@@ -240,6 +240,33 @@ def test_only_new_files_are_loaded_and_a_changed_one_reloads_its_table(dbt, raw_
                               "from raw.support__organizations") == [(4, 1)]
 
 
+def test_a_file_moved_into_its_folder_reloads_the_table_without_a_warning(dbt, raw_dir: Path):
+    """`csw generate-day` moves a single-file table into its folder before it adds a day: the
+    table is reloaded in full (its rows name the new path), said on the console as a move, not
+    as a warning to check the extract tool. A file removed for good still warns."""
+    assert dbt("run", "--select", "base_support__organizations").success
+    old = raw_dir / "support" / "organizations.csv"
+    folder = _to_folder(raw_dir, "support", "organizations", "2026-01-01.csv")
+
+    run = dbt("run", "--select", "base_support__organizations")
+
+    assert run.success, run.text
+    assert (f"csw: Raw table raw.support__organizations is reloaded in full: 1 loaded file(s) moved "
+            f"({old} -> {folder / '2026-01-01.csv'}) (same size and modification time") in run.text
+    assert "check the extract tool" not in run.text
+    assert query(dbt.db_path, "select distinct _source_file from raw.support__organizations") == [
+        (str(folder / "2026-01-01.csv"),)]
+
+    (folder / "2026-01-01.csv").rename(folder / "2026-01-02.csv")
+    (folder / "2026-01-02.csv").write_text((folder / "2026-01-02.csv").read_text()
+                                           + "Hooli,ORG9,false,A9,2026-01-02T00:00:00Z\n")
+    run = dbt("run", "--select", "base_support__organizations")
+
+    assert run.success, run.text
+    assert (f"is reloaded in full: 1 loaded file(s) removed ({folder / '2026-01-01.csv'}) (raw files are "
+            "only ever added, raw_sources.md; check the extract tool)") in run.text
+
+
 def test_unchanged_raw_files_are_not_read_again(dbt, raw_dir: Path):
     """A second command with nothing new loads nothing; `--full-refresh` reloads every table."""
     assert dbt("run", "--select", "base_support__organizations").success
