@@ -30,8 +30,11 @@
     rules         the row's rules, first failing one wins: (condition, reason) pairs of SQL on the
                   parsed columns and a reason code, or the helpers below.
 
-    CTEs rendered, in order: `source`; one lookup CTE per csw_rule_orphan; `parsed` (csw_parse of
-    each column, then csw_dq_parsed_columns); `checked` (only with rules: `_rule_violation`, the
+    CTEs rendered, in order: `source`; `versioned_keys` (on DuckDB, the record keys with more
+    than one raw row, when every key column is text or a date: csw_dq_status ranks only their
+    rows); one
+    lookup CTE per csw_rule_orphan; `parsed` (csw_parse of each column, then
+    csw_dq_parsed_columns, and `_has_versions`); `checked` (only with rules: `_rule_violation`, the
     parse reason, else the reason of the first true rule; `parsed` left joined to each lookup, so
     a condition names a parsed column unqualified unless a lookup has it too); `deduplicated`
     (csw_dq_status of `checked`, or of `parsed` by `_unparseable_reason` without rules); `final`
@@ -57,10 +60,21 @@
     {%- do checks.append((column, data_type)) -%}
 {%- endfor -%}
 {%- set rules = csw_base_model_rules(rules) -%}
-{%- set relation = 'checked' if rules else 'parsed' %}
+{%- set relation = 'checked' if rules else 'parsed' -%}
+{#- On DuckDB, only the rows of a key with more than one raw row go through the dedupe's
+    window (csw_dq_status): a key's record key (its trimmed raw text) names its rows when parsing
+    is one-to-one on that text, as it is for text and date keys. -#}
+{%- set key_types = [] -%}
+{%- for column, data_type in columns if column in key -%}
+    {%- do key_types.append(data_type | lower) -%}
+{%- endfor -%}
+{%- set split_versions = csw_dedupe_splits_versions()
+    and key_types | length == key | length
+    and key_types | reject('in', ['text', 'date']) | list | length == 0 -%}
+{%- set inline = csw_not_materialized() if split_versions else '' %}
 with
 
-source as (
+source as {{ inline }} (
 
     {% if incremental -%}
     {{ csw_incremental_source(source_name, table_name, key, narrow_by) }}
@@ -69,6 +83,17 @@ source as (
     {%- endif %}
 
 ),
+{%- if split_versions %}
+
+versioned_keys as (
+
+    select {{ csw_record_key(key) }} as _versioned_record_key
+    from source
+    group by {{ csw_record_key(key) }}
+    having count(*) > 1
+
+),
+{%- endif %}
 {%- for rule in rules if rule.lookup %}
 
 {{ rule.lookup }} as (
@@ -78,20 +103,27 @@ source as (
 ),
 {%- endfor %}
 
-parsed as (
+parsed as {{ inline }} (
 
     select
         {%- for column, data_type in columns %}
         {{ csw_parse(column, data_type) }} as {{ column }},
         {%- endfor %}
         {{ csw_dq_parsed_columns(key, checks=checks, required=required, with_file_id=incremental) }}
+        {%- if split_versions -%},
+        versioned_keys._versioned_record_key is not null as _has_versions
+        {%- endif %}
 
     from source
+    {%- if split_versions %}
+    left join versioned_keys
+        on {{ csw_record_key(key) }} = versioned_keys._versioned_record_key
+    {%- endif %}
 
 ),
 {%- if rules %}
 
-checked as (
+checked as {{ inline }} (
 
     select
         parsed.*,
@@ -117,7 +149,8 @@ checked as (
 deduplicated as (
 
     {{ csw_dq_status(
-        relation, key, rule_violation='_rule_violation' if rules else '_unparseable_reason'
+        relation, key, rule_violation='_rule_violation' if rules else '_unparseable_reason',
+        split_by='_has_versions' if split_versions else none
     ) }}
 
 ),
@@ -177,4 +210,21 @@ select * from final
         'column': column,
         'relation': relation,
     }) }}
+{%- endmacro -%}
+
+
+{#- Whether csw_dq_status ranks only the rows of keys with versions (csw_base_model). On DuckDB
+    the one window over every raw row sorted and spilled the 45M usage rows at 100k accounts;
+    PostgreSQL and Spark keep the single window, which is what their cross-engine builds
+    measured and compared. -#}
+{%- macro csw_dedupe_splits_versions() -%}
+    {{ return(adapter.dispatch('csw_dedupe_splits_versions', 'customer_success_warehouse')()) }}
+{%- endmacro -%}
+
+{%- macro default__csw_dedupe_splits_versions() -%}
+    {{ return(false) }}
+{%- endmacro -%}
+
+{%- macro duckdb__csw_dedupe_splits_versions() -%}
+    {{ return(true) }}
 {%- endmacro -%}

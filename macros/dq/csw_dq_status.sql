@@ -23,12 +23,17 @@
     Output columns: everything in `relation` plus `_dq_status` and `_dq_reason` (NULL unless
     quarantined).
 
+    `split_by` (optional) names a boolean column of `relation`, true for the rows whose key has
+    other raw rows (csw_base_model's `_has_versions`): only those are ranked by the window; any
+    other row is alone in its partition and ranks 1. `relation` is then read twice, so the model
+    must not materialize it (csw_not_materialized).
+
     `rule_violation` names the column with the row's rule violation: `_rule_violation` from the
     model's `checked` CTE, or `_unparseable_reason` for a table whose only rules are the parse
     checks of csw_dq_parsed_columns (then `relation` is the `parsed` CTE itself and the model
     needs no pass-through `checked` step).
 -#}
-{%- macro csw_dq_status(relation, key_columns, rule_violation='_rule_violation') -%}
+{%- macro csw_dq_status(relation, key_columns, rule_violation='_rule_violation', split_by=none) -%}
     select
         ranked.*,
         case
@@ -45,17 +50,47 @@
             else ranked.{{ rule_violation }}
         end as _dq_reason
     from (
+        {%- if split_by %}
+        {#- A row whose key has no other raw row is alone in its partition: rank 1 without the
+            window, which at 100k accounts sorted and spilled all 45M usage rows to rank the 2%
+            that have versions. -#}
         select
             blocked.*,
-            row_number() over (
+            1 as _version_rank
+        from ({{ csw_dq_blocked(relation, key_columns, 'not ' ~ relation ~ '.' ~ split_by) }}) as blocked
+
+        union all
+
+        select
+            blocked.*,
+            {{ csw_dq_version_rank(key_columns) }} as _version_rank
+        from ({{ csw_dq_blocked(relation, key_columns, relation ~ '.' ~ split_by) }}) as blocked
+        {%- else %}
+        select
+            blocked.*,
+            {{ csw_dq_version_rank(key_columns) }} as _version_rank
+        from ({{ csw_dq_blocked(relation, key_columns) }}) as blocked
+        {%- endif %}
+    ) as ranked
+{%- endmacro -%}
+
+
+{#- Rank of a row among the eligible rows of its key (1 = the version that counts). -#}
+{%- macro csw_dq_version_rank(key_columns) -%}
+    row_number() over (
                 partition by
                     blocked._dedupe_block_reason is null,
                     {%- for key in key_columns %}
                     blocked.{{ key }}{{ ',' if not loop.last }}
                     {%- endfor %}
                 order by blocked._loaded_at desc, blocked._source_file desc, blocked._source_row_number desc
-            ) as _version_rank
-        from (
+            )
+{%- endmacro -%}
+
+
+{#- The rows of `relation` (those where `condition` holds, if given) with `_dedupe_block_reason`:
+    why the row cannot take part in dedupe, or NULL. -#}
+{%- macro csw_dq_blocked(relation, key_columns, condition=none) -%}
             select
                 {{ relation }}.*,
                 case
@@ -78,8 +113,9 @@
                         then 'out_of_range:_loaded_at'
                 end as _dedupe_block_reason
             from {{ relation }}
-        ) as blocked
-    ) as ranked
+            {%- if condition %}
+            where {{ condition }}
+            {%- endif %}
 {%- endmacro -%}
 
 
