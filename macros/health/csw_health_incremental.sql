@@ -73,6 +73,7 @@
         spark__csw_div_round_half_up,
         csw_ratio, csw_scaled_int, csw_in_days_up_to, csw_fill_template, csw_join_payment_customer,
         csw_incremental_stamp, csw_incremental_materialization, csw_incremental_delete_missing,
+        csw_analyze_after_build, default__csw_analyze_after_build, postgres__csw_analyze_after_build,
     ]) }}
 {%- endmacro %}
 

@@ -5,7 +5,7 @@ root), then `initdb`s a private data directory owned by the `postgres` user (whe
 as root; by the current user otherwise), starts it with `pg_ctl` on a free port with
 trust authentication on 127.0.0.1 only, and creates the `csw` database. The package's
 default cluster is never started. Durability is switched off (fsync, synchronous
-commit): the cluster holds nothing worth keeping.
+commit): the cluster holds nothing worth keeping. JIT compilation is off (SERVER_SETTINGS).
 
     python -m csw.engines.pg_cluster start [--dir DIR]   # prints the CSW_PG_* exports
     python -m csw.engines.pg_cluster stop  [--dir DIR]   # stops it and removes DIR
@@ -42,6 +42,11 @@ SERVER_SETTINGS = {
     "work_mem": "64MB",
     "max_connections": "40",
     "TimeZone": "UTC",
+    # JIT compiles a query's expressions with LLVM once its estimated cost passes a threshold.
+    # The warehouse's queries are small but wide (exact money arithmetic inlined many times): JIT
+    # spent 0.8-2.1 s compiling queries that run in 10-30 ms (DECISIONS.md, "PostgreSQL:
+    # statistics after each build, JIT off").
+    "jit": "off",
 }
 
 
