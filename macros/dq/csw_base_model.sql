@@ -32,8 +32,7 @@
 
     CTEs rendered, in order: `source`; `versioned_keys` (on DuckDB, the record keys with more
     than one raw row, when every key column is text or a date: csw_dq_status ranks only their
-    rows); one
-    lookup CTE per csw_rule_orphan; `parsed` (csw_parse of each column, then
+    rows); one lookup CTE per csw_rule_orphan; `parsed` (csw_parse of each column, then
     csw_dq_parsed_columns, and `_has_versions`); `checked` (only with rules: `_rule_violation`, the
     parse reason, else the reason of the first true rule; `parsed` left joined to each lookup, so
     a condition names a parsed column unqualified unless a lookup has it too); `deduplicated`
