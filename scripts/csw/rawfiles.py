@@ -205,16 +205,17 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
         reasons.append("first load")
     elif full:
         reasons.append("--full-refresh")
-    removed = [p for p in known_by_path if p not in paths]
-    moves = _moved_files([known_by_path[p] for p in removed], [p for p in paths if p not in known_by_path])
+    stats = {path: os.stat(path) for path in paths}
+    removed = [p for p in known_by_path if p not in stats]
+    moves = _moved_files([known_by_path[p] for p in removed],
+                         {p: (st.st_size, st.st_mtime_ns) for p, st in stats.items() if p not in known_by_path})
     gone = [p for p in removed if p not in moves]
     if moves:
         shown = ", ".join(f"{old} -> {new}" for old, new in list(moves.items())[:3])
         reasons.append(f"{len(moves)} loaded file(s) moved ({shown})")
     if gone:
         reasons.append(f"{len(gone)} loaded file(s) removed ({', '.join(gone[:3])})")
-    for path in paths:
-        st = os.stat(path)
+    for path, st in stats.items():
         entry = known_by_path.get(path)
         info = RawFileInfo(path=path, format="csv" if path.endswith(".csv") else "parquet",
                            size_bytes=st.st_size, modified_ns=st.st_mtime_ns)
@@ -246,14 +247,14 @@ def plan_raw_table(raw_dir: str | os.PathLike, source: str, table: str, columns:
                         warnings=warnings)
 
 
-def _moved_files(removed: list[dict], new_paths: list[str]) -> dict[str, str]:
-    """{loaded path: its new path} for each removed manifest entry that a new file matches by size
-    and modification time (a rename keeps both), each new file matched at most once. The table is
-    still reloaded in full: its rows name their file, and file order can change."""
+def _moved_files(removed: list[dict], new_files: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """{loaded path: its new path} for each removed manifest entry that a new file (path -> size,
+    modification time) matches by size and modification time (a rename keeps both), each new file
+    matched at most once. The table is still reloaded in full: its rows name their file, and file
+    order can change."""
     by_stat: dict[tuple[int, int], list[str]] = {}
-    for path in new_paths:
-        st = os.stat(path)
-        by_stat.setdefault((st.st_size, st.st_mtime_ns), []).append(path)
+    for path, size_and_time in new_files.items():
+        by_stat.setdefault(size_and_time, []).append(path)
     moves = {}
     for entry in removed:
         candidates = by_stat.get((int(entry["size_bytes"]), int(entry["modified_ns"])))
