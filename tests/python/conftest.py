@@ -14,17 +14,21 @@ import fcntl
 import os
 import shutil
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
 
 from csw.generate import generate
 from csw.runner import PROJECT_DIR
 
+if TYPE_CHECKING:
+    from _warehouse import Warehouse
+
 # Modules that must run on the same worker: the Postgres tests take the build lock of
 # target_postgres/ (a second `csw build --target postgres` would exit 3, "locked"); the Spark
 # tests each start a throwaway cluster of JVMs (one set at a time is enough for two cores); the
-# BI tests share the published demo (`demo_published`, whose warehouse test_superset rebuilds).
+# BI tests share the published demo (`demo_published`, whose warehouse test_superset rebuilds);
+# the truth and health-backtest tests share generated builds (`generated_warehouse`).
 GROUPS = {
     "test_cross_engine_postgres.py": "postgres",
     "test_postgres_portability.py": "postgres",
@@ -32,6 +36,9 @@ GROUPS = {
     "test_spark_cluster.py": "spark",
     "test_bi_marts.py": "bi_demo",
     "test_superset.py": "bi_demo",
+    # both read the 400 x 24 builds of `generated_warehouse` (seeds 7 and 1234)
+    "test_marts_vs_truth.py": "generated_400x24",
+    "test_health_backtest.py": "generated_400x24",
 }
 
 # Longest first, so that the other worker takes the short modules meanwhile (longest-processing-
@@ -42,6 +49,7 @@ SLOWEST_FIRST = [
     "postgres",
     "test_fault_matrix.py",
     "bi_demo",
+    "generated_400x24",
     "test_bench.py",  # csw bench --quick
 ]
 
@@ -161,6 +169,27 @@ def cross_engine_duckdb(cross_engine_raw, tmp_path_factory):
 
     db_path = _made_once(tmp_path_factory, "cross_engine_duckdb", build) / "warehouse.duckdb"
     return Warehouse(raw_dir=cross_engine_raw, db_path=db_path)
+
+
+# --- generated 400 x 24 warehouses (MRR truth, health backtest) ------------------------------
+
+GENERATED = dict(accounts=400, months=24)
+
+
+@pytest.fixture(scope="session")
+def generated_warehouse(tmp_path_factory) -> Callable[[int], "Warehouse"]:
+    """`generated_warehouse(seed)`: 400 accounts x 24 months of that seed, every fault on,
+    generated and built once per test run (like `cross_engine_duckdb`) and read-only.
+    test_marts_vs_truth and test_health_backtest read the same builds, one per seed, instead
+    of building the same world twice."""
+    from _warehouse import Warehouse, generate_and_build
+
+    def get(seed: int) -> Warehouse:
+        made = _made_once(tmp_path_factory, f"generated_400x24_seed{seed}",
+                          lambda out: generate_and_build(out, seed=seed, **GENERATED))
+        return Warehouse(raw_dir=made / "raw", db_path=made / "warehouse.duckdb")
+
+    return get
 
 
 # --- the demo warehouse (BI tests, report, semantic layer, crash safety) ----------------------

@@ -10,15 +10,16 @@ from collections import Counter
 
 import pytest
 
-from _warehouse import Warehouse, canonical_frame, diff_frames, generate_and_build
+from _warehouse import Warehouse, canonical_frame, diff_frames
 
 SEEDS = (7, 1234, 20260630)
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
-def warehouse(request, tmp_path_factory) -> Warehouse:
-    workdir = tmp_path_factory.mktemp(f"truth_seed{request.param}")
-    return generate_and_build(workdir, accounts=400, months=24, seed=request.param)
+def warehouse(request, generated_warehouse) -> Warehouse:
+    """400 accounts x 24 months of the seed (conftest `generated_warehouse`, shared with
+    test_health_backtest)."""
+    return generated_warehouse(request.param)
 
 
 def _assert_same(name: str, problems: list[str]) -> None:
