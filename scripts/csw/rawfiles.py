@@ -18,32 +18,26 @@ engines (`csw.engines.raw_export`). For every table it
   modification time, content fingerprint, rows) and decides: load only the new files ('append'),
   nothing ('unchanged'), or everything ('full': first load, --full-refresh, or a loaded file that
   changed or disappeared, and the reason says which);
-- scans each file it will load: reads a CSV with the stated dialect (UTF-8, optional BOM, comma,
-  `"` quote doubled to escape, header row, no comment character, CR, LF or CRLF line ends, mixed),
-  refuses a ragged row, an unterminated quote or bytes that are not UTF-8 with the file and line
-  number, counts the data records in the file itself (so the loader can check that every one was
-  loaded), and checks the documented columns (missing -> error; duplicated -> error; extra -> a
-  warning).
+- scans each file it will load (csw.rawscan; large files in parts on worker processes): reads a
+  CSV with the stated dialect (UTF-8, optional BOM, comma, `"` quote doubled to escape, header
+  row, no comment character, CR, LF or CRLF line ends, mixed), refuses a ragged row, an
+  unterminated quote or bytes that are not UTF-8 with the file and line number, counts the data
+  records in the file itself (so the loader can check that every one was loaded), and checks the
+  documented columns (missing -> error; duplicated -> error; extra -> a warning).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
 import stat
-from collections import Counter
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+
+from csw.rawscan import RawInputError, parallel_scans, scan_csv
 
 GLOB_CHARACTERS = "*?["
-
-
-class RawInputError(RuntimeError):
-    """A raw file or a documented column is missing or unreadable; the message names it."""
 
 
 @dataclass
@@ -272,9 +266,10 @@ def plan_raw_load(raw_dir: str, tables: list[dict], known: dict[str, list[dict] 
     """Plans of every table (`tables`: source_name, table_name, columns, optional; `known`: per
     '<source>.<table>' the manifest entries of the loaded raw table, None if not loaded). Every file
     is checked before any plan is returned, so one bad file stops the load before anything is written."""
-    return [plan_raw_table(raw_dir, t["source_name"], t["table_name"], list(t["columns"]),
-                           bool(t.get("optional", False)), known.get(f"{t['source_name']}.{t['table_name']}"),
-                           full) for t in tables]
+    with parallel_scans():
+        return [plan_raw_table(raw_dir, t["source_name"], t["table_name"], list(t["columns"]),
+                               bool(t.get("optional", False)), known.get(f"{t['source_name']}.{t['table_name']}"),
+                               full) for t in tables]
 
 
 def plan_raw_load_json(raw_dir: str, tables_json: str, known_json: str, full: bool) -> str:
@@ -302,59 +297,6 @@ def _check_regular_file(path: str, root: Path) -> None:
         kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "a directory" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
         raise RawInputError(f"Raw file {path} is {kind}, not a regular file: refused")
-
-
-@contextmanager
-def _csv_reader(path: str) -> Iterator:
-    """A csv.reader over `path` in the stated dialect (UTF-8, optional BOM, comma, double quotes
-    escaped by doubling, strict)."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        yield csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
-
-
-def scan_csv(path: str) -> tuple[list[str], int]:
-    """(header, number of data records) of a CSV in the stated dialect; RawInputError with the line.
-
-    Fast path: the records' widths counted at C speed (no Python per record); a file with any
-    problem is scanned again record by record (`_scan_csv_lines`) for the message with its line."""
-    try:
-        with _csv_reader(path) as reader:
-            header = next(reader, None)
-            widths = Counter(map(len, reader))
-        if header is not None and set(widths) <= {len(header)}:
-            return header, widths[len(header)]
-    except (csv.Error, UnicodeDecodeError):
-        pass
-    return _scan_csv_lines(path)
-
-
-def _scan_csv_lines(path: str) -> tuple[list[str], int]:
-    """`scan_csv` record by record, naming the line of the first problem."""
-    try:
-        with _csv_reader(path) as reader:
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise RawInputError(f"Raw file {path} is empty: it has no header row") from None
-            width = len(header)
-            rows = 0
-            while True:
-                start = reader.line_num + 1
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    hint = " (unterminated quote)" if "end of data" in str(exc) else ""
-                    raise RawInputError(f"Raw file {path}, line {start}: {exc}{hint}") from None
-                if len(record) != width:
-                    raise RawInputError(
-                        f"Raw file {path}, line {start}: {len(record)} fields where the header has "
-                        f"{width} (a ragged row{', or an empty line' if not record else ''})")
-                rows += 1
-    except UnicodeDecodeError as exc:
-        raise RawInputError(f"Raw file {path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    return header, rows
 
 
 def _scan_parquet(path: str) -> tuple[list[str], int]:
