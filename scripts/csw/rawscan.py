@@ -18,7 +18,7 @@ import csv
 import io
 import os
 from collections import Counter
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Iterator
@@ -40,7 +40,8 @@ def parallel_scans(workers: int | None = None) -> Iterator[None]:
     (default: the CPUs this process may use, at most 4). Spawned, not forked: the caller runs
     inside DuckDB, whose threads a fork would copy mid-flight."""
     global _pool, _workers
-    count = workers or min(len(os.sched_getaffinity(0)), 4)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    count = workers or min(usable, 4)
     if count < 2 or _pool is not None:
         yield
         return
@@ -64,13 +65,12 @@ def scan_csv(path: str) -> tuple[list[str], int]:
     """(header, number of data records) of a CSV in the stated dialect; RawInputError with the line.
 
     Fast path: the records' widths counted at C speed (no Python per record), in parts when a pool
-    is open and the file is large; a file with any problem is scanned again record by record
-    (`_scan_csv_lines`) for the message with its line."""
+    is open and the file is large and has no quote, else in one piece; a file with any problem is
+    scanned again record by record (`_scan_csv_lines`) for the message with its line."""
     if _pool is not None and os.path.getsize(path) >= PARALLEL_SCAN_BYTES:
         counted = _scan_csv_in_parts(path)
         if counted is not None:
             return counted
-        return _scan_csv_lines(path)
     try:
         with _csv_reader(path) as reader:
             header = next(reader, None)
@@ -104,13 +104,18 @@ def _scan_csv_in_parts(path: str) -> tuple[list[str], int] | None:
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
     ends = starts[1:] + [size]
-    parts = [_pool.submit(_count_part, path, start, end) for start, end in zip(starts, ends) if end > start]
     widths: Counter = Counter()
-    for part in parts:
-        counted = part.result()
-        if counted is None:
-            return None
-        widths.update(counted)
+    try:
+        parts = [_pool.submit(_count_part, path, start, end) for start, end in zip(starts, ends) if end > start]
+        for part in parts:
+            counted = part.result()
+            if counted is None:
+                for other in parts:
+                    other.cancel()
+                return None
+            widths.update(counted)
+    except (BrokenExecutor, OSError):
+        return None  # no worker could start or one died: the one-piece scan still answers
     if not set(widths) <= {len(header)}:
         return None
     return header, widths[len(header)]
