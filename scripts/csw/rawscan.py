@@ -26,6 +26,8 @@ from typing import Iterator
 PARALLEL_SCAN_BYTES = 64 << 20  # a smaller file is scanned in one piece
 _BLOCK_BYTES = 1 << 20  # what a worker reads at a time
 _LINE_LIMIT = 1 << 20  # a header or a line to skip longer than this: scanned in one piece
+# The stated CSV dialect, for every reader here: comma, `"` quote doubled to escape, strict.
+DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, strict=True)
 _pool: Executor | None = None
 _workers = 1
 
@@ -58,7 +60,7 @@ def _csv_reader(path: str) -> Iterator:
     """A csv.reader over `path` in the stated dialect (UTF-8, optional BOM, comma, double quotes
     escaped by doubling, strict)."""
     with open(path, newline="", encoding="utf-8-sig") as f:
-        yield csv.reader(f, delimiter=",", quotechar='"', doublequote=True, strict=True)
+        yield csv.reader(f, **DIALECT)
 
 
 def scan_csv(path: str) -> tuple[list[str], int]:
@@ -100,7 +102,7 @@ def _scan_csv_in_parts(path: str) -> tuple[list[str], int] | None:
     if b'"' in first or not first.endswith(b"\n"):
         return None
     try:
-        header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")], strict=True))
+        header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")], **DIALECT))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
     ends = starts[1:] + [size]
@@ -156,8 +158,7 @@ def _count_part(path: str, start: int, end: int) -> Counter | None:
     try:
         with io.TextIOWrapper(io.BufferedReader(_PartReader(path, start, end), _BLOCK_BYTES),
                               encoding="utf-8", newline="") as text:
-            return Counter(map(len, csv.reader(text, delimiter=",", quotechar='"', doublequote=True,
-                                               strict=True)))
+            return Counter(map(len, csv.reader(text, **DIALECT)))
     except (_QuoteFound, UnicodeDecodeError, csv.Error):
         return None
 
