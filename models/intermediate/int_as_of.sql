@@ -2,6 +2,8 @@
 -- UTC date of the latest staged _loaded_at in billing.subscription_charges. An as-of date
 -- outside the data (before the first charge starts, or after the latest extract) fails the
 -- build with the data's range: MRR is never projected past the extract, nor built empty.
+-- as_of_end_at is the end of the as-of day: an event at or after it happened after the as-of
+-- time, so event facts leave it out (DECISIONS.md, "An as-of build knows no later event").
 {%- set as_of_date_var = var('as_of_date', '') | string | trim -%}
 {%- if as_of_date_var -%}
 {%- set as_of_date_sql = "cast('" ~ as_of_date_var ~ "' as date)" -%}
@@ -64,7 +66,10 @@ final as (
 
     select
         as_of_date,
-        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month
+        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month,
+        cast(
+            {{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }}
+        ) as as_of_end_at
 
     from checked
     {#- Filtering on the check makes every engine evaluate it (an unused column may be pruned). #}

@@ -35,6 +35,27 @@ class Warehouse:
         return pd.read_csv(self.truth_dir / f"{name}.csv", dtype=str, keep_default_na=False)
 
 
+def relation_digests(db_path: Path) -> dict[str, tuple[int, str]]:
+    """(row count, md5 of the rows' text in sorted order) of every relation in the built schemas,
+    without the run metadata of incremental models (`_csw_*` columns: which run wrote a row)."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('staging', 'intermediate', 'marts') order by 1, 2"
+        ).fetchall()
+        digests = {}
+        for schema, name in relations:
+            run_metadata = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? "
+                "and table_name = ? and column_name like '\\_csw\\_%' escape '\\'", [schema, name]).fetchall()]
+            exclude = f" exclude ({', '.join(run_metadata)})" if run_metadata else ""
+            digests[f"{schema}.{name}"] = con.execute(
+                "select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' "
+                f"order by cast(t as varchar)), '')) from (select *{exclude} from \"{schema}\".\"{name}\") as t"
+            ).fetchone()
+        return digests
+
+
 def generate_and_build(workdir: Path, accounts: int, months: int, seed: int,
                        extra: Sequence[str] = ()) -> Warehouse:
     """Run `csw generate` then `csw build`; fail loudly if either fails."""

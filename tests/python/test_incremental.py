@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from _warehouse import relation_digests
 from csw.generator.increment import append_day, to_folder_layout
 from csw.runner import run_dbt
 
@@ -53,27 +54,6 @@ def _dbt(root: Path, raw_dir: Path, db_path: Path, *args: str):
     )
     assert result.success, result.text
     return result
-
-
-def _digests(db_path: Path) -> dict[str, tuple[int, str]]:
-    """(row count, md5 of the rows' text in sorted order) of every relation in the built schemas,
-    without the run metadata of incremental models (`_csw_*` columns: which run wrote a row)."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        relations = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('staging', 'intermediate', 'marts') order by 1, 2"
-        ).fetchall()
-        digests = {}
-        for schema, name in relations:
-            run_metadata = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? "
-                "and table_name = ? and column_name like '\\_csw\\_%' escape '\\'", [schema, name]).fetchall()]
-            exclude = f" exclude ({', '.join(run_metadata)})" if run_metadata else ""
-            digests[f"{schema}.{name}"] = con.execute(
-                "select count(*), md5(coalesce(string_agg(cast(t as varchar), '\n' "
-                f"order by cast(t as varchar)), '')) from (select *{exclude} from \"{schema}\".\"{name}\") as t"
-            ).fetchone()
-        return digests
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +110,7 @@ def builds(gen_dir, tmp_path_factory):
     # the incremental path (no table reloaded) against --full-refresh, before the reloads below
     late_full_db = root / "full_late.duckdb"
     _dbt(root, raw, late_full_db, *FULL_RUN, "--full-refresh")
-    late["digests"] = (_digests(inc_db), _digests(late_full_db))
+    late["digests"] = (relation_digests(inc_db), relation_digests(late_full_db))
     # a loaded extract rewritten (its last row withdrawn, one value changed), another removed
     rewritten = raw / "support" / "ticket_events" / "2026-07-01.csv"
     lines = rewritten.read_text().splitlines(keepends=True)
@@ -321,7 +301,7 @@ def test_late_updates_and_soft_deletes_reach_the_incremental_build(builds):
 
 
 def test_incremental_equals_full_refresh_for_every_model(builds):
-    incremental, full = _digests(builds["inc_db"]), _digests(builds["full_db"])
+    incremental, full = relation_digests(builds["inc_db"]), relation_digests(builds["full_db"])
     assert set(incremental) == set(full), set(incremental) ^ set(full)
     assert len(full) >= 70
     differing = {rel: (incremental[rel], full[rel]) for rel in full if incremental[rel] != full[rel]}

@@ -1,11 +1,16 @@
 -- Per ticket, what its event log says: first public agent reply, first solve,
--- reopens, escalations (by priority and by group) and the latest satisfaction rating.
+-- reopens, escalations (by priority and by group) and the latest satisfaction rating, as known
+-- at the as-of time: only events and ratings before it count (int_as_of), and the latest
+-- status it knows is kept beside the time of the ticket's last status change, so
+-- int_support_tickets__sla can tell a status that changed after the as-of time.
 -- Incremental (DECISIONS.md, "Incremental downstream models"): a row depends only on its ticket
 -- (creation time), the ticket's events and its ratings, so a run recomputes only the tickets
 -- touched since its last build: those of the base event rows written since (any status, so also
 -- the old ticket of a superseded or deleted event), tickets new, gone or with another creation
 -- time than the row was computed with (ticket_created_at), and tickets whose latest rating
--- changed (the small tables of tickets and ratings are compared, not stamped). A touched ticket
+-- changed (the small tables of tickets and ratings are compared, not stamped), and tickets with
+-- an event between the as-of time the rows were computed at (_csw_known_until_at) and this
+-- run's (a daily run's as-of date moves; `--as-of` may move it back). A touched ticket
 -- that is no longer staged gets a row without ticket_created_at that replaces its old row and
 -- the post-hook deletes; a pre-hook empties the model when the base events were reset.
 
@@ -15,6 +20,7 @@
     unique_key='ticket_id',
     pre_hook="{{ csw_incremental_downstream_reset(ref('base_support__ticket_events'), '_csw_built_at') }}",
     post_hook="{{ csw_incremental_delete_where('ticket_created_at is null') }}",
+    on_schema_change='append_new_columns',
 ) }}
 
 -- depends_on: {{ ref('base_support__ticket_events') }}
@@ -39,17 +45,26 @@ satisfaction_ratings as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 ranked_ratings as (
 
+    -- the ratings given before the as-of time
     select
-        ticket_id,
-        score,
-        created_at,
+        satisfaction_ratings.ticket_id,
+        satisfaction_ratings.score,
+        satisfaction_ratings.created_at,
         row_number() over (
-            partition by ticket_id
-            order by created_at desc, rating_id desc
+            partition by satisfaction_ratings.ticket_id
+            order by satisfaction_ratings.created_at desc, satisfaction_ratings.rating_id desc
         ) as rating_rank
     from satisfaction_ratings
+    cross join as_of
+    where satisfaction_ratings.created_at < as_of.as_of_end_at
 
 ),
 
@@ -75,6 +90,22 @@ events_written_since as (
 
     -- the base event rows written after this model's last build (its latest run stamp)
     {{ csw_incremental_written_since(ref('base_support__ticket_events'), '_csw_built_at') }}
+
+),
+
+previous_as_of as (
+
+    -- the as-of time of the latest run that wrote rows: every row is right at it (a row that run
+    -- did not write had no event between it and the as-of time it was computed at, which is kept
+    -- on that row); NULL in a table built before the model kept it, so that run recomputes all
+    {% if '_csw_known_until_at' in (adapter.get_columns_in_relation(this) | map(attribute='name')
+        | map('lower') | list) -%}
+        select max(_csw_known_until_at) as known_until_at
+        from built
+        where _csw_built_at = (select max(latest._csw_built_at) from built as latest)
+    {%- else -%}
+        select cast(null as {{ dbt.type_timestamp() }}) as known_until_at
+    {%- endif %}
 
 ),
 
@@ -107,6 +138,20 @@ ticket_keys as (
     where
         built.csat_score is distinct from latest_ratings.csat_score
         or built.csat_rated_at is distinct from latest_ratings.csat_rated_at
+
+    union
+
+    -- a ticket with an event between the previous as-of time and this run's, either way
+    select ticket_events.ticket_id
+    from ticket_events
+    cross join as_of
+    cross join previous_as_of
+    where
+        previous_as_of.known_until_at is null
+        or (
+            ticket_events.created_at >= least(previous_as_of.known_until_at, as_of.as_of_end_at)
+            and ticket_events.created_at < greatest(previous_as_of.known_until_at, as_of.as_of_end_at)
+        )
 
 ),
 {% else %}
@@ -145,13 +190,36 @@ events as (
 
 ),
 
+known_events as (
+
+    -- the events before the as-of time: an as-of build knows no later one
+    select events.*
+    from events
+    cross join as_of
+    where events.created_at < as_of.as_of_end_at
+
+),
+
+last_status_changes as (
+
+    -- the ticket's last status change at any time: after the as-of time, its extracted status
+    -- is not its status at the as-of time
+    select
+        ticket_id,
+        max(created_at) as last_status_change_at
+    from events
+    where event_type = 'status_change'
+    group by ticket_id
+
+),
+
 first_replies as (
 
     -- a reply stamped at the creation instant counts (0 minutes): it is not before creation
     select
         ticket_id,
         min(created_at) as first_reply_at
-    from events
+    from known_events
     where
         event_type = 'comment'
         and actor_type = 'agent'
@@ -170,8 +238,12 @@ status_changes as (
         lag(new_value) over (
             partition by ticket_id
             order by created_at, event_id
-        ) as previous_status
-    from events
+        ) as previous_status,
+        row_number() over (
+            partition by ticket_id
+            order by created_at desc, event_id desc
+        ) as recency_rank
+    from known_events
     where event_type = 'status_change'
 
 ),
@@ -189,7 +261,8 @@ resolutions as (
                     then 1
                 else 0
             end
-        ) as reopen_count
+        ) as reopen_count,
+        max(case when recency_rank = 1 then new_value end) as latest_known_status
     from status_changes
     group by ticket_id
 
@@ -216,7 +289,7 @@ escalations as (
                     then created_at
             end
         ) as escalated_by_group_at
-    from events
+    from known_events
     group by ticket_id
 
 ),
@@ -246,6 +319,9 @@ final as (
         end as escalated_at,
         latest_ratings.csat_score,
         latest_ratings.csat_rated_at,
+        resolutions.latest_known_status,
+        last_status_changes.last_status_change_at,
+        as_of.as_of_end_at as _csw_known_until_at,
         {{ csw_incremental_stamp() }}
     from ticket_keys
     left join in_scope_tickets
@@ -258,6 +334,9 @@ final as (
         on ticket_keys.ticket_id = escalations.ticket_id
     left join latest_ratings
         on in_scope_tickets.ticket_id = latest_ratings.ticket_id
+    left join last_status_changes
+        on ticket_keys.ticket_id = last_status_changes.ticket_id
+    cross join as_of
 
 )
 

@@ -1,6 +1,9 @@
 -- Every support ticket with its customer (organization -> CRM account -> surviving
 -- customer), response and resolution times, SLA targets of its current priority
--- (seed sla_targets, measured from creation) and breach flags at the as-of time.
+-- (seed sla_targets, measured from creation) and breach flags at the as-of time. An as-of
+-- build knows the tickets created before the as-of time and what their events said by then:
+-- a later reply or solve is not known yet, and a ticket whose status changed after the as-of
+-- time has the latest status it had before it ('new' when none).
 
 with
 
@@ -49,7 +52,11 @@ joined as (
         tickets.organization_id,
         tickets.priority,
         tickets.channel,
-        tickets.status,
+        case
+            when ticket_summaries.last_status_change_at >= as_of.as_of_end_at
+                then coalesce(ticket_summaries.latest_known_status, 'new')
+            else tickets.status
+        end as status,
         tickets.created_at,
         ticket_summaries.first_reply_at,
         ticket_summaries.solved_at,
@@ -66,9 +73,7 @@ joined as (
             as first_reply_due_at,
         {{ dbt.dateadd('minute', 'sla_targets.resolution_minutes', 'tickets.created_at') }}
             as resolution_due_at,
-        -- the as-of time is the end of the as-of day
-        cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as {{ dbt.type_timestamp() }})
-            as as_of_at
+        as_of.as_of_end_at
     from tickets
     left join organizations
         on tickets.organization_id = organizations.organization_id
@@ -79,6 +84,7 @@ joined as (
     left join sla_targets
         on tickets.priority = sla_targets.priority
     cross join as_of
+    where tickets.created_at < as_of.as_of_end_at
 
 ),
 
@@ -112,11 +118,11 @@ final as (
         resolution_due_at,
         case
             when first_reply_at is not null then first_reply_at > first_reply_due_at
-            else first_reply_due_at < as_of_at
+            else first_reply_due_at < as_of_end_at
         end as breached_first_reply_sla,
         case
             when solved_at is not null then solved_at > resolution_due_at
-            else resolution_due_at < as_of_at
+            else resolution_due_at < as_of_end_at
         end as breached_resolution_sla,
         reopen_count,
         csat_score,

@@ -1,7 +1,8 @@
 -- One answer per survey and respondent (the salted hash of lower(trim(email))), the
 -- latest submitted_at winning, attributed to a customer: the response's own CRM
 -- account when it names a known account (after merges), else the account of the most
--- recently created contact with that email, else unattributed.
+-- recently created contact with that email, else unattributed. Only answers submitted
+-- before the as-of time count: an as-of build knows no later answer (int_as_of).
 
 with
 
@@ -24,15 +25,25 @@ crm_accounts as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 valid_responses as (
 
     -- staging quarantines out-of-range scores already; this guard keeps a bad score
     -- out of every customer-success mart even if that rule ever regressed
-    select *
+    select responses.*
     from responses
+    cross join as_of
     where
-        (survey_type = 'nps' and score between 0 and 10)
-        or (survey_type = 'csat' and score between 1 and 5)
+        responses.submitted_at < as_of.as_of_end_at
+        and (
+            (responses.survey_type = 'nps' and responses.score between 0 and 10)
+            or (responses.survey_type = 'csat' and responses.score between 1 and 5)
+        )
 
 ),
 

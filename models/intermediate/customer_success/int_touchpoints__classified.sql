@@ -1,5 +1,6 @@
 -- CRM activities as customer-success touchpoints: the surviving customer of the
--- activity's account and the touch model of its activity_type (seed touch_models).
+-- activity's account and the touch model of its activity_type (seed touch_models). Only
+-- activities that occurred before the as-of time count: an as-of build knows no later one.
 
 with
 
@@ -22,6 +23,12 @@ touch_models as (
 
 ),
 
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
 final as (
 
     select
@@ -40,6 +47,8 @@ final as (
         on activities.account_id = crm_accounts.account_id
     left join touch_models
         on activities.activity_type = touch_models.activity_type
+    cross join as_of
+    where activities.occurred_at < as_of.as_of_end_at
 
 )
 
