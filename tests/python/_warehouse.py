@@ -11,6 +11,10 @@ import duckdb
 import pandas as pd
 
 from csw.cli import main as csw_main
+from csw.runner import PROJECT_DIR
+
+# the bundled demo data (make demo-data; test_demo_data keeps it equal to the generator's output)
+DEMO_RAW_DIR = PROJECT_DIR / "data" / "demo"
 
 
 @dataclass(frozen=True)

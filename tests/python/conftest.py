@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import pytest
 
 from csw.generate import generate
-from csw.runner import PROJECT_DIR
 
 if TYPE_CHECKING:
     from _warehouse import Warehouse
@@ -195,15 +194,13 @@ def generated_warehouse(tmp_path_factory) -> Callable[[int], "Warehouse"]:
 # --- the demo warehouse (BI tests, report, semantic layer, crash safety) ----------------------
 
 
-DEMO_RAW_DIR = PROJECT_DIR / "data" / "demo"
-
-
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> Path:
     """The bundled demo built once per test run (like `cross_engine_duckdb`), read-only: the
     suite's DuckDB run of every dbt unit test (`--unit-tests always`, test_bi_marts checks its
     build record) and of the default freshness report. Tests that need a demo warehouse take a
     copy (`demo_warehouse_copy`) instead of building the same data again."""
+    from _warehouse import DEMO_RAW_DIR
     from csw.cli import main as csw_main
 
     def build(out: Path) -> None:
@@ -232,7 +229,7 @@ def demo_warehouse_copy(demo_build) -> Callable[[Path], Path]:
 @pytest.fixture(scope="session")
 def demo_published(tmp_path_factory, demo_warehouse_copy):
     """A copy of the demo build, published (csw publish): what the BI tests read."""
-    from _warehouse import Warehouse
+    from _warehouse import DEMO_RAW_DIR, Warehouse
 
     from csw.cli import main as csw_main
 

@@ -17,11 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from _warehouse import Warehouse, diff_frames, relation_digests
+from _warehouse import DEMO_RAW_DIR, Warehouse, diff_frames, relation_digests
 from csw.cli import main as csw_main
-from csw.runner import PROJECT_DIR
 
-DEMO_RAW = PROJECT_DIR / "data" / "demo"
 AS_OF = date(2025, 9, 30)
 AS_OF_MONTH = "2025-09-01"
 
@@ -29,10 +27,10 @@ AS_OF_MONTH = "2025-09-01"
 @pytest.fixture(scope="module")
 def earlier(tmp_path_factory) -> Warehouse:
     db_path = tmp_path_factory.mktemp("as_of") / "warehouse.duckdb"
-    rc = csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db_path), "--as-of", AS_OF.isoformat(),
+    rc = csw_main(["build", "--raw-dir", str(DEMO_RAW_DIR), "--db", str(db_path), "--as-of", AS_OF.isoformat(),
                    "--no-progress", "--freshness", "off"])
     assert rc == 0, "csw build --as-of failed: every data test must pass at an earlier as-of month"
-    return Warehouse(raw_dir=DEMO_RAW, db_path=db_path)
+    return Warehouse(raw_dir=DEMO_RAW_DIR, db_path=db_path)
 
 
 def _truth_until(warehouse: Warehouse, name: str):
@@ -108,7 +106,7 @@ def test_an_incremental_build_moved_to_another_as_of_date_equals_its_full_build(
     two as-of times, both ways (int_support_ticket_events__summarized)."""
     db_path = demo_warehouse_copy(tmp_path)
     for as_of, expected in ((["--as-of", AS_OF.isoformat()], earlier.db_path), ([], demo_build)):
-        rc = csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db_path), *as_of,
+        rc = csw_main(["build", "--raw-dir", str(DEMO_RAW_DIR), "--db", str(db_path), *as_of,
                        "--no-progress", "--freshness", "off", "--unit-tests", "skip"])
         assert rc == 0, f"csw build {' '.join(as_of)} over an earlier build failed"
         built, full = relation_digests(db_path), relation_digests(expected)

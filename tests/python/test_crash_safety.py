@@ -13,11 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from _warehouse import DEMO_RAW_DIR
 from csw.cli import main as csw_main
 from csw.publish import CATALOG_NAME, checksum_sql
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEMO_RAW = PROJECT_DIR / "data" / "demo"
 
 
 def _snapshot_state(published: Path) -> dict[str, list]:
@@ -51,7 +49,7 @@ def test_sigkill_mid_build_keeps_snapshot_and_next_build_recovers(tmp_path: Path
     log = tmp_path / "killed_build.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "csw.cli", "build", "--raw-dir", str(DEMO_RAW), "--db", str(db),
+            [sys.executable, "-m", "csw.cli", "build", "--raw-dir", str(DEMO_RAW_DIR), "--db", str(db),
              "--no-progress"],
             cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
         )
@@ -67,7 +65,7 @@ def test_sigkill_mid_build_keeps_snapshot_and_next_build_recovers(tmp_path: Path
     assert _snapshot_state(published) == before
 
     # The next build and publish succeed on the same files, with no cleanup in between.
-    assert csw_main(["build", "--raw-dir", str(DEMO_RAW), "--db", str(db), "--no-progress"]) == 0
+    assert csw_main(["build", "--raw-dir", str(DEMO_RAW_DIR), "--db", str(db), "--no-progress"]) == 0
     assert csw_main(["publish", "--db", str(db), "--out", str(published)]) == 0
     assert os.readlink(published / "current") != current_before
     assert _snapshot_state(published) == before  # same raw data, same marts

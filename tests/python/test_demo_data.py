@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from _warehouse import DEMO_RAW_DIR
 from csw.generate import generate
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DEMO_DIR = PROJECT_DIR / "data" / "demo"
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -22,4 +20,4 @@ def _digests(root: Path) -> dict[str, str]:
 def test_bundled_demo_data_is_up_to_date(tmp_path: Path):
     # Same arguments as the Makefile's demo-data target.
     generate(tmp_path, accounts=200, months=24, seed=42)
-    assert _digests(tmp_path) == _digests(DEMO_DIR), "data/demo is stale: run `make demo-data`"
+    assert _digests(tmp_path) == _digests(DEMO_RAW_DIR), "data/demo is stale: run `make demo-data`"
