@@ -279,7 +279,7 @@ metrics as (
         metric_names.segment_dimension,
         case metric_names.metric_name
             {%- for name in order %}
-            when '{{ name }}' then cast({{ 'wide.m__' ~ name }} as decimal(38, 10))
+            when '{{ name }}' then {{ csw_metric_value_to_decimal('wide.m__' ~ name) }}
             {%- endfor %}
         end as value
     from wide
@@ -305,6 +305,24 @@ where value is not null
 {#- The first non-NULL of a list of expressions (the expression itself for a list of one). -#}
 {% macro csw_coalesce_list(expressions) %}
     {{- return(expressions[0] if expressions | length == 1 else 'coalesce(' ~ expressions | join(', ') ~ ')') -}}
+{% endmacro %}
+
+
+{#- A metric's value as decimal(38, 10), rounded from its exact value. PostgreSQL's own cast
+    of a double to numeric keeps only 15 significant digits (DBL_DIG), so a ratio such as ARPA
+    came out one unit apart in the tenth decimal from DuckDB and Spark (3577.4091390729 against
+    3577.4091390728); its text form is the shortest exact one (extra_float_digits >= 1, the
+    default since PostgreSQL 12), and numeric rounds that. -#}
+{% macro csw_metric_value_to_decimal(expression) %}
+    {{- return(adapter.dispatch('csw_metric_value_to_decimal', 'customer_success_warehouse')(expression)) -}}
+{% endmacro %}
+
+{% macro default__csw_metric_value_to_decimal(expression) %}
+    {{- return('cast(' ~ expression ~ ' as decimal(38, 10))') -}}
+{% endmacro %}
+
+{% macro postgres__csw_metric_value_to_decimal(expression) %}
+    {{- return('cast(cast(' ~ expression ~ ' as text) as decimal(38, 10))') -}}
 {% endmacro %}
 
 
