@@ -63,14 +63,16 @@ def builds(gen_dir, tmp_path_factory):
     shutil.copytree(gen_dir, raw, ignore=shutil.ignore_patterns("_truth"))
     inc_db, full_db = root / "incremental.duckdb", root / "full.duckdb"
     _dbt(root, raw, inc_db, *FULL_RUN)
-    # a warehouse built before base_billing__payments was incremental (no _source_file_id): the
-    # next run drops it on run start and builds it in full (csw_drop_base_tables_built_before_incremental)
+    # a warehouse built by older versions of the models: the next run drops each such table on run
+    # start and builds it in full (csw_drop_incremental_tables_of_other_versions)
     with duckdb.connect(str(inc_db)) as con:
+        # built before base_billing__payments was incremental (no _source_file_id)
         con.execute("alter table staging.base_billing__payments drop column _source_file_id")
-        # a ticket summary built before it kept the as-of time of its rows and the status known
-        # then: the next run adds the columns (on_schema_change) and recomputes every ticket
+        # a ticket summary built before it kept the as-of time of its rows and the status known then
         for column in ("_csw_known_until_at", "latest_known_status", "last_status_change_at"):
             con.execute(f"alter table intermediate.int_support_ticket_events__summarized drop column {column}")
+        # an activity aggregate with a column the model no longer writes
+        con.execute("alter table intermediate.int_crm_activities__account_month add column legacy_count integer")
     days, logs, upgraded = [], [], None
     for seed in (1, 2):
         days.append(append_day(raw, seed=seed))
@@ -314,13 +316,22 @@ def test_incremental_equals_full_refresh_for_every_model(builds):
         assert full[f"staging.{model}"][0] > 0, model
 
 
-def test_a_base_table_built_before_it_was_incremental_is_rebuilt_with_file_ids(builds):
-    """No --full-refresh needed when a base model becomes incremental: the first run drops the old
-    table and builds it in full, `_source_file_id` on every row, and says so (the comparisons with
-    --full-refresh, column for column, hold)."""
+def test_tables_built_by_other_versions_of_their_models_are_rebuilt_in_full(builds):
+    """No --full-refresh needed when an incremental model's columns change: the first run drops
+    each table whose columns are not the documented ones and builds it in full (the base table
+    with `_source_file_id` on every row), and says so; the later runs keep them (the comparisons
+    with --full-refresh, column for column, hold)."""
     rows, with_file_id = builds["upgraded"]
     assert rows > 0 and with_file_id == rows
-    assert "was built before base_billing__payments was incremental" in builds["logs"][0]
+    first, *later = builds["logs"]
+    assert ("staging.base_billing__payments was built by another version of base_billing__payments "
+            "(without _source_file_id)") in first
+    assert ("was built by another version of int_support_ticket_events__summarized (without "
+            "latest_known_status, last_status_change_at, _csw_known_until_at)") in first
+    assert ("was built by another version of int_crm_activities__account_month "
+            "(with legacy_count no longer written)") in first
+    assert first.count("was built by another version") == 3
+    assert not any("was built by another version" in log for log in later)
 
 
 def test_incremental_equals_full_refresh_after_a_late_extract(builds):

@@ -20,7 +20,6 @@
     unique_key='ticket_id',
     pre_hook="{{ csw_incremental_downstream_reset(ref('base_support__ticket_events'), '_csw_built_at') }}",
     post_hook="{{ csw_incremental_delete_where('ticket_created_at is null') }}",
-    on_schema_change='append_new_columns',
 ) }}
 
 -- depends_on: {{ ref('base_support__ticket_events') }}
@@ -97,15 +96,11 @@ previous_as_of as (
 
     -- the as-of time of the latest run that wrote rows: every row is right at it (a row that run
     -- did not write had no event between it and the as-of time it was computed at, which is kept
-    -- on that row); NULL in a table built before the model kept it, so that run recomputes all
-    {% if '_csw_known_until_at' in (adapter.get_columns_in_relation(this) | map(attribute='name')
-        | map('lower') | list) -%}
-        select max(_csw_known_until_at) as known_until_at
-        from built
-        where _csw_built_at = (select max(latest._csw_built_at) from built as latest)
-    {%- else -%}
-        select cast(null as {{ dbt.type_timestamp() }}) as known_until_at
-    {%- endif %}
+    -- on that row); NULL when the table is empty, where every ticket is new anyway. A table built
+    -- before the model kept it is dropped on run start (csw_drop_incremental_tables_of_other_versions)
+    select max(_csw_known_until_at) as known_until_at
+    from built
+    where _csw_built_at = (select max(latest._csw_built_at) from built as latest)
 
 ),
 
@@ -147,11 +142,8 @@ ticket_keys as (
     cross join as_of
     cross join previous_as_of
     where
-        previous_as_of.known_until_at is null
-        or (
-            ticket_events.created_at >= least(previous_as_of.known_until_at, as_of.as_of_end_at)
-            and ticket_events.created_at < greatest(previous_as_of.known_until_at, as_of.as_of_end_at)
-        )
+        ticket_events.created_at >= least(previous_as_of.known_until_at, as_of.as_of_end_at)
+        and ticket_events.created_at < greatest(previous_as_of.known_until_at, as_of.as_of_end_at)
 
 ),
 {% else %}
