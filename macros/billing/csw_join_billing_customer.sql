@@ -17,7 +17,7 @@
 {%- endmacro %}
 
 {#- A payment (`payments`: invoice_id) -> its invoice -> billing account -> customer.
-    Used by fct_cs_alerts and int_customer_health__financial. -#}
+    Used by int_payments__attributed. -#}
 {% macro csw_join_payment_customer(payments, invoices='invoices', billing_accounts='billing_accounts') -%}
     inner join {{ invoices }}
         on {{ payments }}.invoice_id = {{ invoices }}.invoice_id

@@ -55,19 +55,7 @@ responses as (
 
 payments as (
 
-    select * from {{ ref('stg_billing__payments') }}
-
-),
-
-invoices as (
-
-    select * from {{ ref('stg_billing__invoices') }}
-
-),
-
-billing_account_customers as (
-
-    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_payments__attributed') }}
 
 ),
 
@@ -146,14 +134,12 @@ fingerprinted_rows as (
     union all
 
     select
-        billing_account_customers.customer_id,
-        cast({{ dbt.date_trunc('month', 'payments.attempted_at') }} as date) as month,  -- noqa: RF04
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'attempted_at') }} as date) as month,  -- noqa: RF04
         'payments' as input_name,
-        {{ csw_row_fingerprint(['payments.payment_id', 'payments.attempted_at']) }}
-            as row_fingerprint
+        {{ csw_row_fingerprint(['payment_id', 'attempted_at']) }} as row_fingerprint
     from payments
-    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
-    where payments.outcome = 'failed'
+    where outcome = 'failed'
 
     union all
 

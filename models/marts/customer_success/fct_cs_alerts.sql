@@ -53,19 +53,7 @@ tickets as (
 
 payments as (
 
-    select * from {{ ref('stg_billing__payments') }}
-
-),
-
-invoices as (
-
-    select * from {{ ref('stg_billing__invoices') }}
-
-),
-
-billing_account_customers as (
-
-    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_payments__attributed') }}
 
 ),
 
@@ -254,19 +242,6 @@ sla_breach as (
 
 ),
 
-customer_payments as (
-
-    select
-        payments.payment_id,
-        payments.invoice_id,
-        payments.outcome,
-        payments.attempted_at,
-        billing_account_customers.customer_id
-    from payments
-    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
-
-),
-
 failures_in_window as (
 
     select
@@ -275,7 +250,7 @@ failures_in_window as (
         failed.invoice_id,
         failed.attempted_at,
         window_bounds.as_of_end_at
-    from customer_payments as failed
+    from payments as failed
     cross join window_bounds
     where
         failed.outcome = 'failed'
@@ -293,7 +268,7 @@ unrecovered_failures as (
         failures_in_window.customer_id,
         failures_in_window.payment_id
     from failures_in_window
-    left join customer_payments as recovered
+    left join payments as recovered
         on
             failures_in_window.invoice_id = recovered.invoice_id
             and recovered.outcome = 'succeeded'

@@ -18,31 +18,18 @@ customer_months as (
 
 payments as (
 
-    select * from {{ ref('stg_billing__payments') }}
-
-),
-
-invoices as (
-
-    select * from {{ ref('stg_billing__invoices') }}
-
-),
-
-billing_account_customers as (
-
-    select * from {{ ref('int_billing_accounts__mapped_to_customers') }}
+    select * from {{ ref('int_payments__attributed') }}
 
 ),
 
 failed_payments as (
 
     select
-        payments.payment_id,
-        billing_account_customers.customer_id,
-        cast(payments.attempted_at as date) as attempted_date
+        payment_id,
+        customer_id,
+        cast(attempted_at as date) as attempted_date
     from payments
-    {{ csw_join_payment_customer('payments', billing_accounts='billing_account_customers') }}
-    where payments.outcome = 'failed'
+    where outcome = 'failed'
 
 ),
 
