@@ -231,7 +231,7 @@ def run_dbt(
     return DbtResult(
         success=bool(result.success),
         nodes=listener.nodes,
-        errors=_unique(errors),
+        errors=_unique([_unwrap_udf_error(message) for message in errors]),
         messages=listener.messages,
         seconds=time.perf_counter() - started,
         warnings=list(listener.warnings),
@@ -280,6 +280,15 @@ def _unique(messages: list[str]) -> list[str]:
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# DuckDB's wrapping of an exception raised in a Python function called from SQL (the loader's
+# csw_plan_raw_load): the message of csw's own RawInputError is the one the user needs.
+_UDF_ERROR = re.compile(r"(?:Invalid Input Error: )?Python exception occurred while executing the UDF:\s*"
+                        r"RawInputError:\s*")
+
+
+def _unwrap_udf_error(message: str) -> str:
+    """A bad raw file's message without DuckDB's UDF wrapping: `Raw file ..., line N: ...`."""
+    return _UDF_ERROR.sub("", message)
 
 
 def _strip_ansi(text: str) -> str:
