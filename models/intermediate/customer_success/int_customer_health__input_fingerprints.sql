@@ -3,7 +3,9 @@
 -- snapshots: recompute from the first changed month"). One row per customer, month and input:
 --   spine     the snapshot row itself (segment, MRR, MRR 3 months ago, seats, snapshot date)
 --   usage     the product usage aggregate of the customer's CRM accounts in the month
---   tickets   the support tickets created in the month (times, due times, rating)
+--   tickets   the support tickets created in the month (times, due times)
+--   ratings   every satisfaction rating of those tickets, in the month the ticket was created
+--             (a snapshot counts the latest rating given by its time, not only the latest one)
 --   nps       the NPS answers submitted in the month
 --   payments  the failed payment attempts in the month
 --   touch     the days since the last touch at the snapshot date
@@ -44,6 +46,12 @@ crm_accounts as (
 tickets as (
 
     select * from {{ ref('int_support_tickets__sla') }}
+
+),
+
+satisfaction_ratings as (
+
+    select * from {{ ref('stg_support__satisfaction_ratings') }}
 
 ),
 
@@ -116,10 +124,25 @@ fingerprinted_rows as (
         'tickets' as input_name,
         {{ csw_row_fingerprint([
             'ticket_id', 'created_at', 'escalated_at', 'first_reply_at', 'first_reply_due_at',
-            'solved_at', 'resolution_due_at', 'csat_rated_at', 'csat_score',
+            'solved_at', 'resolution_due_at',
         ]) }} as row_fingerprint
     from tickets
     where customer_id is not null
+
+    union all
+
+    select
+        tickets.customer_id,
+        cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) as month,  -- noqa: RF04
+        'ratings' as input_name,
+        {{ csw_row_fingerprint([
+            'satisfaction_ratings.rating_id', 'satisfaction_ratings.ticket_id',
+            'satisfaction_ratings.created_at', 'satisfaction_ratings.score',
+        ]) }} as row_fingerprint
+    from satisfaction_ratings
+    inner join tickets
+        on satisfaction_ratings.ticket_id = tickets.ticket_id
+    where tickets.customer_id is not null
 
     union all
 

@@ -3,7 +3,8 @@
 --     survey_csat_pct = satisfied / answers (fraction 0-1, 4 decimals);
 --   support satisfaction ratings, the latest rating per ticket, month of that rating:
 --     support_csat_pct = good / (good + bad) (fraction 0-1, 4 decimals).
--- Percentages are rounded half away from zero to one decimal, NULL without answers.
+-- Both are fractions 0-1 rounded half away from zero to 4 decimals (csw_fraction), NULL
+-- without answers.
 -- Segment = the customer's segment in that month, else its current segment.
 
 with

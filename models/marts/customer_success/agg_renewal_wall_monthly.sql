@@ -1,6 +1,7 @@
--- The renewal wall: the next renewals of fct_renewals summed by the month they fall in, over
--- the 12 months after the as-of month (a month without a renewal has no row), with the MRR
--- renewing while the customer's band is yellow or red.
+-- The renewal wall: the next renewals of fct_renewals (all after the as-of date) summed by the
+-- month they fall in, up to the twelfth month after the as-of month (so the rest of the as-of
+-- month too when the as-of date is not its last day; a month without a renewal has no row),
+-- with the MRR renewing while the customer's band is yellow or red.
 
 with
 

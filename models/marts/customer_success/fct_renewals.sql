@@ -1,7 +1,8 @@
 -- The renewal calendar: one row per subscription with a quarterly or yearly current
 -- recurring charge, with its next renewal after the as-of date (dates from
 -- int_subscriptions__renewal_dates), the MRR it carries (its counted segments in the as-of
--- month, in USD at the as-of month's rate) and the customer's health band in the as-of month.
+-- month, in USD at the as-of month's rate, rounded to the cent like MRR) and the customer's
+-- health band in the as-of month.
 
 with
 
@@ -35,19 +36,41 @@ as_of as (
 
 ),
 
-subscription_mrr as (
+subscription_local_mrr as (
 
+    -- the subscription's counted segments in the as-of month, in local cents per currency
     select
         segment_months.subscription_id,
-        sum(segment_months.segment_mrr_cents * fx_rates.usd_per_unit) / 100 as renewing_mrr_usd
+        segment_months.currency,
+        segment_months.month_start_date,
+        sum(segment_months.segment_mrr_cents) as local_mrr_cents
     from segment_months
     cross join as_of
+    where segment_months.month_start_date = as_of.as_of_month
+    group by
+        segment_months.subscription_id,
+        segment_months.currency,
+        segment_months.month_start_date
+
+),
+
+subscription_mrr as (
+
+    -- in USD cents at the as-of month's rate, rounded half away from zero by integer
+    -- arithmetic like every MRR (csw_local_cents_to_usd), never through a float
+    select
+        subscription_local_mrr.subscription_id,
+        sum(
+            {{ csw_local_cents_to_usd(
+                'subscription_local_mrr.local_mrr_cents', 'fx_rates.usd_per_unit_e8'
+            ) }}
+        ) as renewing_mrr_usd_cents
+    from subscription_local_mrr
     inner join fx_rates
         on
-            segment_months.currency = fx_rates.currency
-            and segment_months.month_start_date = fx_rates.month_start_date
-    where segment_months.month_start_date = as_of.as_of_month
-    group by segment_months.subscription_id
+            subscription_local_mrr.currency = fx_rates.currency
+            and subscription_local_mrr.month_start_date = fx_rates.month_start_date
+    group by subscription_local_mrr.subscription_id
 
 ),
 
@@ -78,7 +101,7 @@ final as (
             {{ dbt.datediff('as_of.as_of_date', 'renewal_dates.next_renewal_date', 'day') }}
             as integer
         ) as days_to_renewal,
-        cast(round(subscription_mrr.renewing_mrr_usd, 2) as decimal(18, 2)) as renewing_mrr_usd,
+        {{ csw_cents_to_decimal('subscription_mrr.renewing_mrr_usd_cents') }} as renewing_mrr_usd,
         {{ dbt.cast('as_of_health.health_band', 'varchar') }} as health_band,
         cast(as_of_health.health_score as decimal(4, 1)) as health_score,
         cast(as_of.as_of_date as date) as as_of_date

@@ -3,7 +3,9 @@
 -- (no look-ahead, so the churn backtest is honest):
 --   escalations_90d    tickets escalated by the snapshot time
 --   sla_breaches_90d   tickets whose first-reply or resolution target had passed unmet
---   csat_good/bad_90d  their latest satisfaction rating given by the snapshot time
+--   csat_good/bad_90d  their latest satisfaction rating given by the snapshot time (from the
+--                      ratings themselves: a ticket rated good in May and bad in July counts
+--                      as good in the June snapshot, not as unrated)
 -- Scoring curve: shares, not counts, so that a large customer filing many tickets is not
 -- penalized for its size:
 --   score = 100 - 40 * escalated share - 30 * breached share - 30 * bad-rating share
@@ -25,6 +27,12 @@ customer_months as (
 tickets as (
 
     select * from {{ ref('int_support_tickets__sla') }}
+
+),
+
+satisfaction_ratings as (
+
+    select * from {{ ref('stg_support__satisfaction_ratings') }}
 
 ),
 
@@ -60,16 +68,54 @@ tickets_in_window as (
             tickets.resolution_due_at < snapshot_windows.window_end_at
             and coalesce(tickets.solved_at > tickets.resolution_due_at, true)
         ) as is_breached_by_then,
-        case
-            when tickets.csat_rated_at < snapshot_windows.window_end_at
-                then tickets.csat_score
-        end as csat_score_by_then
+        snapshot_windows.window_end_at
     from snapshot_windows
     inner join tickets
         on
             snapshot_windows.customer_id = tickets.customer_id
             and snapshot_windows.window_start_at <= tickets.created_at
             and snapshot_windows.window_end_at > tickets.created_at
+
+),
+
+ranked_ratings as (
+
+    -- the ratings of the window's tickets given by the snapshot time, latest first
+    select
+        tickets_in_window.customer_id,
+        tickets_in_window.month,
+        tickets_in_window.ticket_id,
+        satisfaction_ratings.score,
+        row_number() over (
+            partition by
+                tickets_in_window.customer_id,
+                tickets_in_window.month,
+                tickets_in_window.ticket_id
+            order by satisfaction_ratings.created_at desc, satisfaction_ratings.rating_id desc
+        ) as rating_rank
+    from tickets_in_window
+    inner join satisfaction_ratings
+        on
+            tickets_in_window.ticket_id = satisfaction_ratings.ticket_id
+            and tickets_in_window.window_end_at > satisfaction_ratings.created_at
+
+),
+
+tickets_rated as (
+
+    select
+        tickets_in_window.customer_id,
+        tickets_in_window.month,
+        tickets_in_window.is_escalated_by_then,
+        tickets_in_window.is_breached_by_then,
+        ranked_ratings.score as csat_score_by_then
+    from tickets_in_window
+    left join ranked_ratings
+        on
+            tickets_in_window.customer_id = ranked_ratings.customer_id
+            and tickets_in_window.month = ranked_ratings.month
+            and tickets_in_window.ticket_id = ranked_ratings.ticket_id
+            and ranked_ratings.rating_rank = 1
 
 ),
 
@@ -83,7 +129,7 @@ window_stats as (
         sum(case when is_breached_by_then then 1 else 0 end) as sla_breaches_90d,
         sum(case when csat_score_by_then = 'good' then 1 else 0 end) as csat_good_90d,
         sum(case when csat_score_by_then = 'bad' then 1 else 0 end) as csat_bad_90d
-    from tickets_in_window
+    from tickets_rated
     group by customer_id, month
 
 ),
