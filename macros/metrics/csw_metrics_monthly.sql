@@ -308,11 +308,15 @@ where value is not null
 {% endmacro %}
 
 
-{#- A metric's value as decimal(38, 10), rounded from its exact value. PostgreSQL's own cast
-    of a double to numeric keeps only 15 significant digits (DBL_DIG), so a ratio such as ARPA
-    came out one unit apart in the tenth decimal from DuckDB and Spark (3577.4091390729 against
-    3577.4091390728); its text form is the shortest exact one (extra_float_digits >= 1, the
-    default since PostgreSQL 12), and numeric rounds that. -#}
+{#- A metric's value as decimal(38, 10): the double's shortest text form (the digits that read
+    back as the same double), rounded half away from zero to 10 decimals, on every engine.
+    - Spark's cast of a double to decimal already reads Double.toString.
+    - PostgreSQL's own cast keeps only 15 significant digits (DBL_DIG): ARPA came out one unit
+      apart in the tenth decimal (3577.4091390729 against 3577.4091390728). Its text form is the
+      shortest one (extra_float_digits >= 1, the default since PostgreSQL 12).
+    - DuckDB's own cast rounds the double's binary value: 4.10 / 5120 = 0.00080078125, an exact
+      half, is stored as 0.000800781249999..., which gave 0.0008007812 where the text form
+      gives 0.0008007813 (and 123456789.123 gave 123456789.1229999872). -#}
 {% macro csw_metric_value_to_decimal(expression) %}
     {{- return(adapter.dispatch('csw_metric_value_to_decimal', 'customer_success_warehouse')(expression)) -}}
 {% endmacro %}
@@ -323,6 +327,10 @@ where value is not null
 
 {% macro postgres__csw_metric_value_to_decimal(expression) %}
     {{- return('cast(cast(' ~ expression ~ ' as text) as decimal(38, 10))') -}}
+{% endmacro %}
+
+{% macro duckdb__csw_metric_value_to_decimal(expression) %}
+    {{- return('cast(cast(' ~ expression ~ ' as varchar) as decimal(38, 10))') -}}
 {% endmacro %}
 
 

@@ -72,3 +72,50 @@ def test_every_mart_has_an_owner_group_and_the_overview_links_the_glossary(manif
     overview = manifest["docs"]["doc.customer_success_warehouse.__overview__"]["block_contents"]
     assert "seed.customer_success_warehouse.cs_glossary" in overview
     assert "How to read the MRR bridge" in overview and "Where each metric is defined" in overview
+
+
+def _is_subset(copy, actual, path: str, problems: list[str]) -> None:
+    """Every key and value of `copy` stands in `actual` at the same place (a list of named
+    entries: each entry as the one of that name; another list: equal)."""
+    if isinstance(copy, dict):
+        if not isinstance(actual, dict):
+            problems.append(f"{path}: {actual!r} is not a mapping")
+            return
+        for key, value in copy.items():
+            if key not in actual:
+                problems.append(f"{path}.{key}: not in the manifest")
+            else:
+                _is_subset(value, actual[key], f"{path}.{key}", problems)
+    elif isinstance(copy, list) and all(isinstance(c, dict) and "name" in c for c in copy):
+        named = {a.get("name"): a for a in actual if isinstance(a, dict)} if isinstance(actual, list) else {}
+        for entry in copy:
+            if entry["name"] not in named:
+                problems.append(f"{path}[{entry['name']}]: not in the manifest")
+            else:
+                _is_subset(entry, named[entry["name"]], f"{path}[{entry['name']}]", problems)
+    elif copy != actual:
+        problems.append(f"{path}: {copy!r} != {actual!r}")
+
+
+def test_metrics_unit_tests_restate_the_semantic_layer_as_it_is(manifest):
+    """The unit tests of agg_metrics_monthly give the generator a copy of the semantic layer
+    (dbt compiles a unit test without `graph`; models/marts/metrics/_metrics__unit_tests.yml):
+    the copy names every metric and every semantic model with measures, and each field it
+    restates is the manifest's. A changed metric or measure fails here until the copy follows."""
+    import yaml
+
+    tests = yaml.safe_load((ROOT / "models/marts/metrics/_metrics__unit_tests.yml").read_text("utf-8"))
+    copies = [t["overrides"]["macros"]["graph"] for t in tests["unit_tests"] if t["model"] == "agg_metrics_monthly"]
+    assert copies, "no agg_metrics_monthly unit test with a graph override"
+    project = "customer_success_warehouse"
+    semantic_models = {k: v for k, v in manifest["semantic_models"].items()
+                       if v["package_name"] == project and v["measures"]}
+    metrics = {k: v for k, v in manifest["metrics"].items() if v["package_name"] == project}
+    for copy in copies:
+        assert set(copy["semantic_models"]) == set(semantic_models)
+        assert set(copy["metrics"]) == set(metrics)
+        problems: list[str] = []
+        _is_subset(copy["semantic_models"], semantic_models, "semantic_models", problems)
+        _is_subset(copy["metrics"], metrics, "metrics", problems)
+        _is_subset(copy["nodes"], manifest["nodes"], "nodes", problems)
+        assert not problems, "\n".join(problems)
