@@ -72,8 +72,9 @@ final as (
             else cast(as_of.as_of_date as date)
         end as snapshot_date,
         with_history.segment,
-        with_history.mrr_usd,
-        with_history.mrr_usd_3m_ago,
+        -- typed: a sum has no scale of its own on PostgreSQL (100.0 there, 100.00 here)
+        cast(with_history.mrr_usd as decimal(18, 2)) as mrr_usd,
+        cast(with_history.mrr_usd_3m_ago as decimal(18, 2)) as mrr_usd_3m_ago,
         with_history.licensed_seats
     from with_history
     cross join as_of
