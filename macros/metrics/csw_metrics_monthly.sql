@@ -321,16 +321,14 @@ where value is not null
     {{- return(adapter.dispatch('csw_metric_value_to_decimal', 'customer_success_warehouse')(expression)) -}}
 {% endmacro %}
 
+{#- DuckDB and PostgreSQL: through the text form. -#}
 {% macro default__csw_metric_value_to_decimal(expression) %}
-    {{- return('cast(' ~ expression ~ ' as decimal(38, 10))') -}}
-{% endmacro %}
-
-{% macro postgres__csw_metric_value_to_decimal(expression) %}
-    {{- return('cast(cast(' ~ expression ~ ' as text) as decimal(38, 10))') -}}
-{% endmacro %}
-
-{% macro duckdb__csw_metric_value_to_decimal(expression) %}
     {{- return('cast(cast(' ~ expression ~ ' as varchar) as decimal(38, 10))') -}}
+{% endmacro %}
+
+{#- Spark: its own cast already reads the shortest text. -#}
+{% macro spark__csw_metric_value_to_decimal(expression) %}
+    {{- return('cast(' ~ expression ~ ' as decimal(38, 10))') -}}
 {% endmacro %}
 
 
