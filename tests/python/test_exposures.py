@@ -3,7 +3,8 @@
 csw_static_report = the relations scripts/csw/report/queries.py queries; bi_dashboard = the
 marts the datasets of bi/superset/dashboards.yml read (tables, and names in their SQL);
 published_snapshot = every mart (what `csw publish` exports). Reads the manifest of an
-in-process `dbt parse`.
+in-process `dbt parse`; it also holds the copy of the semantic layer in the unit tests of
+agg_metrics_monthly to the manifest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from csw.bi.superset import load_spec
 from csw.runner import run_dbt
@@ -102,8 +104,6 @@ def test_metrics_unit_tests_restate_the_semantic_layer_as_it_is(manifest):
     (dbt compiles a unit test without `graph`; models/marts/metrics/_metrics__unit_tests.yml):
     the copy names every metric and every semantic model with measures, and each field it
     restates is the manifest's. A changed metric or measure fails here until the copy follows."""
-    import yaml
-
     tests = yaml.safe_load((ROOT / "models/marts/metrics/_metrics__unit_tests.yml").read_text("utf-8"))
     copies = [t["overrides"]["macros"]["graph"] for t in tests["unit_tests"] if t["model"] == "agg_metrics_monthly"]
     assert copies, "no agg_metrics_monthly unit test with a graph override"
